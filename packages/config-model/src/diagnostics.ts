@@ -7,9 +7,12 @@ export const DiagnosticCodes = {
   // Object shape
   InvalidObject: 'error',
   UnsupportedObject: 'info',
+  /** A manifest document (standalone mode) that does not parse; the other documents still load. */
+  ManifestInvalid: 'error',
   // Ingress class selection
   IngressClassNotFound: 'info',
   // ConfigMap keys
+  ConfigMapNotFound: 'warning',
   InvalidConfigMapValue: 'warning',
   UnknownConfigMapKey: 'info',
   // Annotations
@@ -87,8 +90,15 @@ export class DiagnosticSink {
     this.#items.push(...items);
   }
 
+  /** Sorted, with exact repeats (same code, object and message) reported once. */
   sorted(): Diagnostic[] {
-    return [...this.#items].sort(compareDiagnostics);
+    const seen = new Set<string>();
+    return [...this.#items].sort(compareDiagnostics).filter((d) => {
+      const key = JSON.stringify([d.code, d.object, d.message]);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
   }
 }
 
@@ -97,10 +107,24 @@ function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
     cmp(a.object.kind, b.object.kind) ||
     cmp(a.object.namespace, b.object.namespace) ||
     cmp(a.object.name, b.object.name) ||
-    cmp(a.object.field ?? '', b.object.field ?? '') ||
+    naturalCompare(a.object.field ?? '', b.object.field ?? '') ||
     cmp(a.code, b.code) ||
     cmp(a.message, b.message)
   );
+}
+
+/** Compares digit runs as numbers, so `paths[2]` sorts before `paths[10]`. */
+function naturalCompare(a: string, b: string): number {
+  const split = (s: string) => s.split(/(\d+)/);
+  const pa = split(a);
+  const pb = split(b);
+  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+    const x = pa[i] as string;
+    const y = pb[i] as string;
+    if (x === y) continue;
+    return i % 2 === 1 ? Number(x) - Number(y) : cmp(x, y);
+  }
+  return pa.length - pb.length;
 }
 
 function cmp(a: string, b: string): number {

@@ -3,8 +3,9 @@
  * Plain objects and arrays only (no Map/Set), so it serializes for golden files, for the
  * config hash and across worker threads.
  */
-import type { CertificateFacts } from './certificates/types.ts';
+
 import type { BackendProtocol, ClientAuth, ProxySsl } from './annotations/types.ts';
+import type { CertificateFacts } from './certificates/types.ts';
 import type { HstsSettings, HttpSettings, TlsSettings } from './configmap/types.ts';
 
 export interface RoutingTable {
@@ -80,6 +81,11 @@ export interface Route {
   readonly upstream: UpstreamPolicy;
   /** permanent-redirect / temporal-redirect: answer with a redirect instead of proxying. */
   readonly fixedRedirect: FixedRedirect | null;
+  /**
+   * Set when an annotation this route depends on for security (auth-tls, proxy-ssl) could not be
+   * applied: ingress-nginx denies such a location (503) rather than serve it unprotected.
+   */
+  readonly denied: string | null;
 }
 
 export interface RedirectPolicy {
@@ -102,6 +108,8 @@ export interface UpstreamPolicy {
 export interface WwwRedirect {
   readonly to: string;
   readonly code: number;
+  /** The target server's certificate when it also covers this name, so HTTPS redirects too. */
+  readonly certificate: string | null;
 }
 
 export type Backend = ServiceBackend | DefaultBackend;

@@ -44,7 +44,9 @@ export const ingressSchema = z.object({
     .object({
       ingressClassName: z.string().optional(),
       defaultBackend: ingressBackendSchema.optional(),
-      tls: z.array(z.object({ hosts: z.array(z.string()).optional(), secretName: z.string().optional() })).optional(),
+      tls: z
+        .array(z.object({ hosts: z.array(z.string()).optional(), secretName: z.string().optional() }))
+        .optional(),
       rules: z
         .array(
           z.object({

@@ -1,0 +1,192 @@
+/**
+ * Ingress backend -> Service -> ready endpoints. The Service port is found by number or name;
+ * its targetPort is resolved through the EndpointSlice port of the same name, which is how
+ * kube-proxy and ingress-nginx resolve named target ports.
+ */
+import { type Diagnostic, diagnostic, objectRef } from '../diagnostics.ts';
+import type { EndpointSlice, IngressBackend, Service, ServicePort } from '../objects/schemas.ts';
+import type { Backend, Endpoint, ServiceBackend } from '../table.ts';
+
+const serviceNameLabel = 'kubernetes.io/service-name';
+export const defaultBackend: Backend = Object.freeze({ type: 'default' });
+
+interface Memo {
+  readonly service: Service | undefined;
+  readonly slices: readonly EndpointSlice[];
+  readonly backend: ServiceBackend;
+  readonly diagnostics: Diagnostic[];
+}
+
+/**
+ * Lives as long as the builder: a resolved backend is reused (same frozen object) while its
+ * Service and EndpointSlice objects are the same, which lets unchanged servers be reused whole.
+ */
+export class BackendResolver {
+  #services = new Map<string, Service>();
+  #slices = new Map<string, EndpointSlice[]>();
+  #memo = new Map<string, Memo>();
+  #previous = new Map<string, Memo>();
+
+  /** Indexes this build's Services and EndpointSlices; memo entries not used last build go. */
+  index(services: readonly Service[], slices: readonly EndpointSlice[]): void {
+    this.#previous = this.#memo;
+    this.#memo = new Map();
+    this.#services = new Map();
+    this.#slices = new Map();
+    for (const service of services)
+      this.#services.set(key(service.metadata.namespace, service.metadata.name), service);
+    for (const slice of slices) {
+      const owner = slice.metadata.labels?.[serviceNameLabel];
+      if (owner === undefined) continue;
+      const k = key(slice.metadata.namespace, owner);
+      const list = this.#slices.get(k);
+      if (list === undefined) this.#slices.set(k, [slice]);
+      else list.push(slice);
+    }
+  }
+
+  service(namespace: string, name: string): Service | undefined {
+    return this.#services.get(key(namespace, name));
+  }
+
+  /**
+   * Resolves one backend of an Ingress. Problems are reported against the Ingress field that
+   * names the backend; the route still exists and answers 503 (no endpoints), as in ingress-nginx.
+   */
+  resolve(
+    backend: IngressBackend,
+    namespace: string,
+    ingressName: string,
+    field: string,
+    out: Diagnostic[],
+  ): Backend {
+    const where = objectRef('Ingress', namespace, ingressName, field);
+    if (backend.service === undefined) {
+      out.push(
+        diagnostic(
+          'InvalidObject',
+          where,
+          'only Service backends are supported; resource backends are served by the default backend (404)',
+        ),
+      );
+      return defaultBackend;
+    }
+    const { name, port } = backend.service;
+    const portRef: number | string | undefined = port.number ?? port.name;
+    if (portRef === undefined) {
+      out.push(
+        diagnostic('InvalidObject', where, `backend Service "${name}" names no port (number or name)`),
+      );
+      return defaultBackend;
+    }
+    const memoKey = `${namespace}/${name}:${portRef}`;
+    let memo = this.#memo.get(memoKey);
+    if (memo === undefined) {
+      const service = this.service(namespace, name);
+      const slices = this.#slices.get(key(namespace, name)) ?? [];
+      const old = this.#previous.get(memoKey);
+      memo =
+        old !== undefined && old.service === service && sameItems(old.slices, slices)
+          ? old
+          : { service, slices, ...this.#compute(namespace, name, portRef) };
+      this.#memo.set(memoKey, memo);
+    }
+    for (const d of memo.diagnostics) out.push(diagnostic(d.code, where, d.message));
+    return memo.backend;
+  }
+
+  #compute(namespace: string, name: string, portRef: number | string) {
+    const diagnostics: Diagnostic[] = [];
+    const backend = (endpoints: Endpoint[], externalName = false): ServiceBackend =>
+      Object.freeze({
+        type: 'service',
+        namespace,
+        service: name,
+        port: portRef,
+        endpoints: Object.freeze(endpoints.map((e) => Object.freeze(e))),
+        externalName,
+      });
+    const service = this.service(namespace, name);
+    const where = objectRef('Service', namespace, name);
+    if (service === undefined) {
+      diagnostics.push(
+        diagnostic('ServiceNotFound', where, `Service ${namespace}/${name} not found; requests get 503`),
+      );
+      return { backend: backend([]), diagnostics };
+    }
+    const servicePort = findPort(service.spec.ports ?? [], portRef);
+    if (service.spec.type === 'ExternalName') {
+      const host = service.spec.externalName;
+      const number = typeof portRef === 'number' ? portRef : servicePort?.port;
+      if (host === undefined || number === undefined) {
+        diagnostics.push(
+          diagnostic(
+            'ServicePortNotFound',
+            where,
+            `ExternalName Service has no externalName or port "${portRef}"`,
+          ),
+        );
+        return { backend: backend([], true), diagnostics };
+      }
+      const target = typeof servicePort?.targetPort === 'number' ? servicePort.targetPort : number;
+      return { backend: backend([{ address: host, port: target }], true), diagnostics };
+    }
+    if (servicePort === undefined) {
+      diagnostics.push(
+        diagnostic('ServicePortNotFound', where, `Service has no port "${portRef}"; requests get 503`),
+      );
+      return { backend: backend([]), diagnostics };
+    }
+    const endpoints = this.#endpoints(namespace, name, servicePort);
+    if (endpoints.length === 0) {
+      diagnostics.push(
+        diagnostic(
+          'NoReadyEndpoints',
+          where,
+          `Service port "${portRef}" has no ready endpoints; requests get 503`,
+        ),
+      );
+    }
+    return { backend: backend(endpoints), diagnostics };
+  }
+
+  #endpoints(namespace: string, service: string, servicePort: ServicePort): Endpoint[] {
+    const portName = servicePort.name ?? '';
+    const seen = new Set<string>();
+    const endpoints: Endpoint[] = [];
+    for (const slice of this.#slices.get(key(namespace, service)) ?? []) {
+      const slicePort = (slice.ports ?? []).find((p) => (p.name ?? '') === portName);
+      // A slice without ports means "all ports"; fall back to a numeric targetPort then.
+      const port =
+        slicePort?.port ??
+        (typeof servicePort.targetPort === 'number' ? servicePort.targetPort : undefined) ??
+        (servicePort.targetPort === undefined ? servicePort.port : undefined);
+      if (port === undefined || port === null) continue;
+      for (const endpoint of slice.endpoints ?? []) {
+        // conditions.ready unset means ready (discovery.k8s.io/v1 EndpointConditions).
+        if (endpoint.conditions?.ready === false) continue;
+        for (const address of endpoint.addresses) {
+          const id = `${address}:${port}`;
+          if (seen.has(id)) continue;
+          seen.add(id);
+          endpoints.push({ address, port });
+        }
+      }
+    }
+    return endpoints.sort((a, b) =>
+      a.address < b.address ? -1 : a.address > b.address ? 1 : a.port - b.port,
+    );
+  }
+}
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((item, i) => item === b[i]);
+}
+
+function findPort(ports: readonly ServicePort[], ref: number | string): ServicePort | undefined {
+  return ports.find((p) => (typeof ref === 'number' ? p.port === ref : p.name === ref));
+}
+
+function key(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}

@@ -1,0 +1,152 @@
+/**
+ * Just enough DER (X.690 §8.1) to find the parts of a certificate that @peculiar/x509 then
+ * decodes: the issuer and subject Names and the subjectAltName extension. Handing the library
+ * those small slices instead of the whole certificate keeps cold inspection fast (a full
+ * @peculiar/x509 parse costs ~0.5 ms; node:crypto does the rest natively).
+ */
+
+export interface Tlv {
+  readonly tag: number;
+  /** Offset of the tag byte. */
+  readonly start: number;
+  /** Offset of the first content byte. */
+  readonly contentStart: number;
+  /** Offset just past the content. */
+  readonly end: number;
+}
+
+export function readTlv(der: Uint8Array, offset: number): Tlv {
+  const tag = byteAt(der, offset);
+  let length = byteAt(der, offset + 1);
+  let contentStart = offset + 2;
+  if (length & 0x80) {
+    const count = length & 0x7f;
+    if (count === 0 || count > 4) throw new Error('unsupported DER length');
+    length = 0;
+    for (let i = 0; i < count; i++) length = length * 256 + byteAt(der, contentStart + i);
+    contentStart += count;
+  }
+  const end = contentStart + length;
+  if (end > der.length) throw new Error('truncated DER');
+  return { tag, start: offset, contentStart, end };
+}
+
+/** The TLVs directly inside a constructed TLV. */
+export function children(der: Uint8Array, parent: Tlv): Tlv[] {
+  const out: Tlv[] = [];
+  for (let offset = parent.contentStart; offset < parent.end; ) {
+    const child = readTlv(der, offset);
+    out.push(child);
+    offset = child.end;
+  }
+  return out;
+}
+
+function byteAt(der: Uint8Array, offset: number): number {
+  const value = der[offset];
+  if (value === undefined) throw new Error('truncated DER');
+  return value;
+}
+
+export interface CertificateParts {
+  /** The serial number INTEGER's content bytes. */
+  readonly serial: Uint8Array;
+  /** Whole TLVs, as @peculiar/x509's Name constructor takes them. */
+  readonly issuer: Uint8Array;
+  readonly subject: Uint8Array;
+  /** The subjectAltName extnValue content (a GeneralNames TLV), or null without the extension. */
+  readonly subjectAltName: Uint8Array | null;
+  readonly publicKey: PublicKeyInfo;
+}
+
+/** The leaf's key as the certificate states it; cheaper to read here than from a KeyObject. */
+export type PublicKeyInfo =
+  | { readonly type: 'rsa'; readonly bits: number }
+  | { readonly type: 'ec'; readonly curve: string | null }
+  | { readonly type: 'other' };
+
+const SEQUENCE = 0x30;
+const CONTEXT_0 = 0xa0;
+const CONTEXT_3 = 0xa3;
+const OID = 0x06;
+const OCTET_STRING = 0x04;
+/** 2.5.29.17 (RFC 5280 §4.2.1.6) encoded as OID content. */
+const SUBJECT_ALT_NAME_OID = Uint8Array.of(0x55, 0x1d, 0x11);
+
+/** RFC 5280 §4.1: Certificate -> TBSCertificate -> [version], serial, sigAlg, issuer, validity, subject, spki, ... */
+export function certificateParts(der: Uint8Array): CertificateParts {
+  const certificate = readTlv(der, 0);
+  const tbsTlv = children(der, certificate)[0];
+  if (certificate.tag !== SEQUENCE || tbsTlv?.tag !== SEQUENCE) throw new Error('not an X.509 certificate');
+  const tbs = children(der, tbsTlv);
+  const fields = tbs[0]?.tag === CONTEXT_0 ? tbs.slice(1) : tbs;
+  const [serial, , issuer, , subject, spki] = fields;
+  if (serial === undefined || issuer === undefined || subject === undefined || spki === undefined) {
+    throw new Error('truncated TBSCertificate');
+  }
+  const extensions = fields.find((f) => f.tag === CONTEXT_3);
+  return {
+    serial: der.subarray(serial.contentStart, serial.end),
+    issuer: der.subarray(issuer.start, issuer.end),
+    subject: der.subarray(subject.start, subject.end),
+    subjectAltName: extensions === undefined ? null : findSubjectAltName(der, extensions),
+    publicKey: publicKeyInfo(der, spki),
+  };
+}
+
+const RSA_ENCRYPTION = '2a864886f70d010101'; // 1.2.840.113549.1.1.1 (RFC 8017 Appendix C)
+const EC_PUBLIC_KEY = '2a8648ce3d0201'; // 1.2.840.10045.2.1 (RFC 5480 §2.1.1)
+const NAMED_CURVES: Readonly<Record<string, string>> = {
+  '2a8648ce3d030107': 'P-256', // 1.2.840.10045.3.1.7 prime256v1
+  '2b81040022': 'P-384', // 1.3.132.0.34 secp384r1
+  '2b81040023': 'P-521', // 1.3.132.0.35 secp521r1
+};
+
+/** SubjectPublicKeyInfo: RSA modulus size or EC named curve (RFC 5280 §4.1.2.7, RFC 3279 §2.3). */
+function publicKeyInfo(der: Uint8Array, spki: Tlv): PublicKeyInfo {
+  const [algorithm, bitString] = children(der, spki);
+  if (algorithm === undefined || bitString === undefined) throw new Error('truncated SubjectPublicKeyInfo');
+  const [oid, parameters] = children(der, algorithm);
+  const id = oid === undefined ? '' : hex(der, oid);
+  if (id === EC_PUBLIC_KEY) {
+    return {
+      type: 'ec',
+      curve: parameters?.tag === OID ? (NAMED_CURVES[hex(der, parameters)] ?? null) : null,
+    };
+  }
+  if (id !== RSA_ENCRYPTION) return { type: 'other' };
+  // BIT STRING: one byte of unused-bit count, then RSAPublicKey ::= SEQUENCE { modulus, exponent }.
+  const rsaKey = readTlv(der, bitString.contentStart + 1);
+  const modulus = children(der, rsaKey)[0];
+  if (modulus === undefined) throw new Error('truncated RSAPublicKey');
+  let start = modulus.contentStart;
+  while (start < modulus.end && der[start] === 0) start++;
+  const top = der[start] ?? 0;
+  return { type: 'rsa', bits: top === 0 ? 0 : (modulus.end - start - 1) * 8 + (32 - Math.clz32(top)) };
+}
+
+function hex(der: Uint8Array, tlv: Tlv): string {
+  return Buffer.from(der.subarray(tlv.contentStart, tlv.end)).toString('hex');
+}
+
+function findSubjectAltName(der: Uint8Array, wrapper: Tlv): Uint8Array | null {
+  const list = children(der, wrapper)[0];
+  if (list === undefined) return null;
+  for (const extension of children(der, list)) {
+    const [id, ...rest] = children(der, extension);
+    if (id?.tag !== OID || !equalBytes(der.subarray(id.contentStart, id.end), SUBJECT_ALT_NAME_OID)) continue;
+    const value = rest.find((tlv) => tlv.tag === OCTET_STRING);
+    return value === undefined ? null : der.subarray(value.contentStart, value.end);
+  }
+  return null;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
+
+/** Hex without the sign-padding zero byte DER adds to positive serials (RFC 5280 §4.1.2.2). */
+export function serialHex(serial: Uint8Array): string {
+  const hex = Buffer.from(serial).toString('hex');
+  return hex.length > 2 && hex.startsWith('00') ? hex.slice(2) : hex;
+}

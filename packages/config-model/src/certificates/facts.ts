@@ -1,0 +1,32 @@
+/** CertificateFacts for a served chain: names via @peculiar/x509, the rest from node:crypto. */
+import { createHash } from 'node:crypto';
+import { serialHex } from './der.ts';
+import { decodeAltNames, decodeName } from './names.ts';
+import type { ParsedCertificate } from './pem.ts';
+import type { CertificateFacts } from './types.ts';
+
+export function certificateFacts(chain: readonly ParsedCertificate[], keyType: string): CertificateFacts {
+  const leaf = chain[0];
+  if (leaf === undefined) throw new Error('certificateFacts needs at least the leaf');
+  const parts = leaf.parts;
+  const subject = decodeName(parts.subject);
+  const altNames = decodeAltNames(parts.subjectAltName);
+  return {
+    subject: subject.text,
+    commonName: subject.commonName,
+    dnsNames: altNames.dnsNames,
+    ipAddresses: altNames.ipAddresses,
+    issuer: decodeName(parts.issuer).text,
+    serial: serialHex(parts.serial),
+    notBefore: leaf.x509.validFromDate.toISOString(),
+    notAfter: leaf.x509.validToDate.toISOString(),
+    keyType,
+    fingerprint: createHash('sha256').update(leaf.der).digest('hex'),
+    chain: chain.map(describe),
+  };
+}
+
+/** `subject` and `issuer` as they appear in CertificateFacts.chain (and in diagnostics). */
+export function describe(cert: ParsedCertificate): { subject: string; issuer: string } {
+  return { subject: decodeName(cert.parts.subject).text, issuer: decodeName(cert.parts.issuer).text };
+}

@@ -1,0 +1,13 @@
+export type { CaBundleResult } from './ca-bundle.ts';
+export { parseCaBundle } from './ca-bundle.ts';
+export type { CachedInspection, CertificateCache } from './cache.ts';
+export { createCertificateCache } from './cache.ts';
+export { FAKE_CERTIFICATE_COMMON_NAME, generateFakeCertificate } from './fake.ts';
+export { coversHost } from './hosts.ts';
+export type { InspectedKeyPair, InspectResult } from './inspect.ts';
+export { inspectKeyPair } from './inspect.ts';
+export type { IssuedCertificate, IssueKeyType, IssueOptions, KeyFormat } from './issue.ts';
+export { issueCertificate } from './issue.ts';
+export type { SecretCertificateResult } from './secret.ts';
+export { certificateFromSecret, TLS_CERT_KEY, TLS_PRIVATE_KEY_KEY } from './secret.ts';
+export type { CertificateFacts } from './types.ts';

@@ -1,0 +1,97 @@
+/**
+ * kubernetes.io/tls Secrets -> Certificate. Like ingress-nginx, the Secret's `type` is not
+ * checked: any Secret with tls.crt and tls.key serves.
+ */
+import { createHash } from 'node:crypto';
+import { type Diagnostic, diagnostic, type ObjectRef, objectRef } from '../diagnostics.ts';
+import type { Secret } from '../objects/schemas.ts';
+import type { Certificate } from '../table.ts';
+import type { CachedInspection, CertificateCache } from './cache.ts';
+import { inspectTimeless, validityDiagnostics } from './inspect.ts';
+
+export const TLS_CERT_KEY = 'tls.crt';
+export const TLS_PRIVATE_KEY_KEY = 'tls.key';
+
+export interface SecretCertificateResult {
+  readonly certificate: Certificate | null;
+  readonly diagnostics: Diagnostic[];
+}
+
+export function certificateFromSecret(
+  secret: Secret,
+  now: Date,
+  cache?: CertificateCache,
+): SecretCertificateResult {
+  const { namespace, name } = secret.metadata;
+  const ref = objectRef('Secret', namespace, name);
+  const key = cache === undefined ? null : cacheKey(secret);
+  let inspection = key === null ? undefined : cache?.get(key);
+  if (inspection === undefined) {
+    inspection = inspectSecret(secret, ref);
+    if (key !== null) cache?.set(key, inspection);
+  }
+  const { certificate } = inspection;
+  const dated = certificate === null ? [] : validityDiagnostics(certificate.facts, ref, now);
+  return { certificate, diagnostics: [...inspection.diagnostics, ...dated] };
+}
+
+function inspectSecret(secret: Secret, ref: ObjectRef): CachedInspection {
+  const cert = readValue(secret, TLS_CERT_KEY, ref);
+  const key = readValue(secret, TLS_PRIVATE_KEY_KEY, ref);
+  if (typeof cert !== 'string' || typeof key !== 'string') {
+    const diagnostics = [cert, key].filter((v): v is Diagnostic => typeof v !== 'string');
+    return { certificate: null, diagnostics };
+  }
+  const result = inspectTimeless(cert, key, ref);
+  if (result.certificate === null) return { certificate: null, diagnostics: result.diagnostics };
+  const { certPem, keyPem, facts } = result.certificate;
+  const certificate: Certificate = {
+    id: `${ref.namespace}/${ref.name}`,
+    revision: revision(certPem, keyPem),
+    secret: { namespace: ref.namespace, name: ref.name },
+    certPem,
+    keyPem,
+    facts,
+  };
+  return { certificate: deepFreeze(certificate), diagnostics: result.diagnostics };
+}
+
+/**
+ * stringData wins over data, as when the API server merges a manifest's stringData into data.
+ * data values are standard base64 (Go's decoder skips CR and LF, so we do too).
+ */
+function readValue(secret: Secret, key: string, ref: ObjectRef): string | Diagnostic {
+  const plain = secret.stringData?.[key];
+  if (plain !== undefined) return plain;
+  const encoded = secret.data?.[key];
+  const at = objectRef(ref.kind, ref.namespace, ref.name, key);
+  if (encoded === undefined) return diagnostic('SecretMissingKey', at, `the Secret has no ${key} key`);
+  const compact = encoded.replace(/[\r\n]/g, '');
+  if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) {
+    const code = key === TLS_PRIVATE_KEY_KEY ? 'PrivateKeyInvalid' : 'CertificateInvalid';
+    return diagnostic(code, at, `data.${key} is not valid base64`);
+  }
+  return Buffer.from(compact, 'base64').toString('utf8');
+}
+
+/** uid + resourceVersion identify one version of one Secret; otherwise its content does. */
+function cacheKey(secret: Secret): string {
+  const { uid, resourceVersion, namespace, name } = secret.metadata;
+  if (uid !== undefined && resourceVersion !== undefined) return `uid:${uid}@${resourceVersion}`;
+  const field = (key: string) => [secret.stringData?.[key] ?? null, secret.data?.[key] ?? null];
+  return `content:${JSON.stringify([namespace, name, field(TLS_CERT_KEY), field(TLS_PRIVATE_KEY_KEY)])}`;
+}
+
+/** Short: a SecureContext cache key and a log field, not a security boundary. */
+function revision(certPem: string, keyPem: string): string {
+  return createHash('sha256').update(certPem).update('\0').update(keyPem).digest('hex').slice(0, 16);
+}
+
+/** Cached certificates are shared by every table built from them; the table is frozen anyway. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
