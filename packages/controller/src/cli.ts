@@ -1,2 +1,45 @@
 #!/usr/bin/env node
-console.log('portcullis');
+/**
+ * The `portcullis` executable: argv -> options -> command. Exit codes: 0 ok, 1 failure or
+ * error-level diagnostics (check), 2 bad usage (as Go's flag package, which ingress-nginx uses).
+ */
+import { parseFlags, UsageError } from './flags.ts';
+import { usage } from './usage.ts';
+
+async function main(argv: readonly string[]): Promise<number> {
+  let options: ReturnType<typeof parseFlags>;
+  try {
+    options = parseFlags(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`portcullis: ${error.message}\nRun 'portcullis --help' for usage.\n`);
+    return 2;
+  }
+  if (options.help) {
+    process.stdout.write(usage());
+    return 0;
+  }
+  const io = {
+    stdout: (text: string) => void process.stdout.write(text),
+    stderr: (text: string) => void process.stderr.write(text),
+  };
+  if (options.command === 'check') {
+    // Loaded on demand so --help and usage errors answer without loading the build pipeline.
+    const { runCheck } = await import('./check/run.ts');
+    return runCheck(options, io);
+  }
+  process.stderr.write('portcullis: serving is not implemented yet; use `portcullis check PATH...`\n');
+  return 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(
+      `portcullis: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exitCode = 1;
+  },
+);
