@@ -26,7 +26,7 @@ import { type Diagnostic, DiagnosticSink, diagnostic, objectRef } from './diagno
 import type { ConfigMap, Ingress } from './objects/schemas.ts';
 import type { Snapshot } from './objects/snapshot.ts';
 import type { BuildOptions } from './options.ts';
-import type { Certificate, RoutingTable, Server } from './table.ts';
+import type { Certificate, RoutingTable } from './table.ts';
 
 export interface BuildResult {
   readonly table: RoutingTable;
