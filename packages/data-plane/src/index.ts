@@ -1,1 +1,5 @@
-export {};
+export type { Log, LogLevel } from './http/index.ts';
+export { createMetrics, type Metrics, type MetricsOptions } from './metrics/index.ts';
+export { createDataPlane, type DataPlane, type DataPlaneOptions } from './plane.ts';
+export type { Generation } from './switcher.ts';
+export { defaultGroups, postQuantumSupported } from './tls/index.ts';

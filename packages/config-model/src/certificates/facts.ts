@@ -1,4 +1,4 @@
-/** CertificateFacts for a served chain: names via @peculiar/x509, the rest from node:crypto. */
+/** CertificateFacts for a served chain: names and SANs from the DER (names.ts), dates from node:crypto. */
 import { createHash } from 'node:crypto';
 import { serialHex } from './der.ts';
 import { decodeAltNames, decodeName } from './names.ts';
