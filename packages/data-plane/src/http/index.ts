@@ -1,0 +1,21 @@
+export { createRequestHandler, type RequestHandler } from './handler.ts';
+export { pageFor } from './responses.ts';
+export {
+  applyHttpServerSettings,
+  type HttpServerSettings,
+  httpServerDefaults,
+  httpServerOptions,
+} from './server-options.ts';
+export type {
+  ForwardHooks,
+  ForwardTarget,
+  HandlerDeps,
+  HttpRequest,
+  HttpResponse,
+  Log,
+  LogLevel,
+  RequestMetrics,
+  RequestObservation,
+  UpstreamGeneration,
+  UpstreamHeaders,
+} from './types.ts';

@@ -1,0 +1,183 @@
+/**
+ * The data plane: HTTP listener, HTTPS listener (h2 + HTTP/1.1, SNI), the SSL passthrough front
+ * on the HTTPS port, all reading the switcher's current generation. Listening sockets, upstream
+ * pools and unchanged SecureContexts live as long as the process; tables come and go.
+ */
+import { createServer as createHttpServer, type Server as HttpServer, type IncomingMessage } from 'node:http';
+import type { Http2SecureServer, Http2ServerRequest } from 'node:http2';
+import { createServer as createNetServer, type Server as NetServer } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { lookupPassthrough, type RoutingTable } from '@portcullis/config-model';
+import { createRequestHandler, type HttpServerSettings, httpServerOptions, type Log } from './http/index.ts';
+import type { Metrics } from './metrics/index.ts';
+import { createPassthroughRouter } from './passthrough/listener.ts';
+import { type ProxyOptions, UpstreamPools } from './proxy/index.ts';
+import { ConnectionTracker } from './shutdown.ts';
+import { type Generation, Switcher } from './switcher.ts';
+import { applyGeneration, createHttpsServer, TlsContexts } from './tls/index.ts';
+
+export interface DataPlaneOptions {
+  /** --bind-address; undefined listens on all addresses. */
+  readonly bindAddress?: string;
+  readonly httpPort: number;
+  readonly httpsPort: number;
+  readonly enableSslPassthrough: boolean;
+  readonly log: Log;
+  readonly metrics?: Metrics;
+  readonly proxy?: Partial<ProxyOptions>;
+  readonly http?: HttpServerSettings;
+  /**
+   * How a listener binds (workers share ports through their pool's listen); default: listen
+   * here. Returns the bound port.
+   */
+  readonly bind?: (server: NetServer, port: number, host: string | undefined) => Promise<number>;
+  /** Told about the HTTPS server when it is fed sockets by the passthrough front (worker drains). */
+  readonly track?: (server: NetServer) => void;
+}
+
+export interface DataPlane {
+  /** Swaps in a table; returns false when it equals the current one. */
+  apply(table: RoutingTable): boolean;
+  /** Binds the ports (after the first apply); resolves with the bound ports. */
+  listen(): Promise<{ httpPort: number; httpsPort: number }>;
+  /** Stops accepting and waits for in-flight requests (at most timeoutMs), then closes pools. */
+  close(timeoutMs: number): Promise<{ finished: boolean; remaining: number }>;
+  /** Closes upstream pools only (when someone else drained the listeners). */
+  closePools(): Promise<void>;
+  readonly ready: boolean;
+  current(): Generation;
+}
+
+export function createDataPlane(options: DataPlaneOptions): DataPlane {
+  const { log, metrics } = options;
+  const pools = new UpstreamPools(options.proxy);
+  const switcher = new Switcher(new TlsContexts(), pools);
+  const tracker = new ConnectionTracker();
+  let servers: { http: HttpServer; https: Http2SecureServer; front: NetServer | null } | null = null;
+  let httpsPortBound = options.httpsPort;
+
+  const handlers = (scheme: 'http' | 'https') =>
+    createRequestHandler({
+      current: switcher.current,
+      scheme,
+      log,
+      ...(metrics ? { metrics } : {}),
+      get httpsPort() {
+        return httpsPortBound;
+      },
+    });
+
+  const create = () => {
+    const plain = handlers('http');
+    const secure = handlers('https');
+    const http = createHttpServer(httpServerOptions(options.http), (req, res) => {
+      tracker.request(res, true);
+      plain.onRequest(req, res);
+    });
+    http.on('upgrade', plain.onUpgrade);
+    http.on('connection', (socket) => tracker.socket(socket));
+    const https = createHttpsServer({
+      current: () => switcher.current().tls,
+      onRequest: (req, res) => {
+        tracker.request(res, (req as IncomingMessage | Http2ServerRequest).httpVersionMajor < 2);
+        secure.onRequest(req, res);
+      },
+      onUpgrade: secure.onUpgrade,
+      onTlsError: (event) => {
+        metrics?.observeHandshake({ protocol: null, cipher: null, result: event.result });
+        log('debug', 'TLS handshake failed', {
+          code: event.result,
+          remote: event.remoteAddress,
+          sni: event.servername,
+        });
+      },
+    });
+    https.on('secureConnection', (socket: TLSSocket) => {
+      tracker.socket(socket);
+      metrics?.observeHandshake({
+        protocol: socket.getProtocol(),
+        cipher: socket.getCipher()?.standardName ?? null,
+        result: 'ok',
+      });
+    });
+    https.on('session', (session) => tracker.session(session));
+    const front = options.enableSslPassthrough ? passthroughFront(https) : null;
+    return { http, https, front };
+  };
+
+  const passthroughFront = (https: Http2SecureServer): NetServer => {
+    const route = createPassthroughRouter({
+      lookup: (serverName) => {
+        const target = lookupPassthrough(switcher.current().table, serverName);
+        return target === null ? null : { host: target.address, port: target.port };
+      },
+      tlsServer: https,
+      onError: (event) => {
+        metrics?.observePassthrough({ serverName: event.serverName, result: event.reason });
+        log('info', 'passthrough connection closed', {
+          code: event.reason,
+          remote: event.remoteAddress,
+          sni: event.serverName,
+          reason: event.message,
+        });
+      },
+      onSpliceClose: (conn) => {
+        const { bytesIn, bytesOut, error } = conn.result;
+        metrics?.observePassthrough({
+          serverName: conn.serverName,
+          result: error === null ? 'ok' : error.reason,
+          bytesIn,
+          bytesOut,
+        });
+      },
+    });
+    const front = createNetServer({ allowHalfOpen: true, pauseOnConnect: true }, route);
+    front.on('connection', (socket) => tracker.socket(socket));
+    return front;
+  };
+
+  const bind = (server: HttpServer | Http2SecureServer | NetServer, port: number): Promise<number> =>
+    options.bind
+      ? options.bind(server as NetServer, port, options.bindAddress)
+      : new Promise<number>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen({ port, host: options.bindAddress }, () => {
+            server.off('error', reject);
+            const address = server.address();
+            resolve(typeof address === 'object' && address !== null ? address.port : port);
+          });
+        });
+
+  return {
+    apply(table) {
+      const next = switcher.apply(table);
+      if (next === null) return false;
+      for (const warning of next.tls.warnings)
+        log('warn', warning.message, { code: 'TlsSettingIgnored', key: warning.key });
+      if (servers !== null) applyGeneration(servers.https, next.tls);
+      return true;
+    },
+    async listen() {
+      if (!switcher.ready) throw new Error('listen() before the first routing table');
+      servers ??= create();
+      if (servers.front !== null) options.track?.(servers.https as unknown as NetServer);
+      const httpPort = await bind(servers.http, options.httpPort);
+      httpsPortBound = await bind(servers.front ?? servers.https, options.httpsPort);
+      return { httpPort, httpsPort: httpsPortBound };
+    },
+    async close(timeoutMs) {
+      if (servers === null) return { finished: true, remaining: 0 };
+      const list = [servers.http, servers.https, ...(servers.front ? [servers.front] : [])].filter(
+        (s) => s.listening,
+      );
+      const result = await tracker.drain(list, timeoutMs);
+      await pools.close();
+      return result;
+    },
+    closePools: () => pools.close(),
+    get ready() {
+      return switcher.ready;
+    },
+    current: switcher.current,
+  };
+}

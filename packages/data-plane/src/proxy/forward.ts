@@ -1,0 +1,265 @@
+/**
+ * One proxied request: pick an endpoint, dispatch through its keep-alive pool, stream the body
+ * both ways with backpressure, map failures to 502/503/504. The Exchange object is the undici
+ * DispatchHandler itself, so a request costs one allocation plus undici's own.
+ */
+import { PassThrough } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import type { RoundRobin } from './balancer.ts';
+import type { ProxyContext } from './context.ts';
+import type { EndpointSpec } from './endpoint.ts';
+import { classifyError, ProxyError, type UpstreamErrorCode } from './errors.ts';
+import {
+  clientResponseHeaders,
+  clientTrailers,
+  type RequestHeaders,
+  upstreamRequestHeaders,
+} from './headers.ts';
+import { report, sendError } from './reply.ts';
+import {
+  type ForwardHooks,
+  type ForwardTarget,
+  type ProxyRequest,
+  type ProxyResponse,
+  sink,
+} from './types.ts';
+
+type Controller = Dispatcher.DispatchController;
+type Http2Stream = { readonly endAfterHeaders?: boolean };
+
+/** Whether the client sends a body (RFC 9112 section 6.3; HTTP/2: no END_STREAM on HEADERS). */
+function hasBody(req: ProxyRequest): boolean {
+  if (req.httpVersionMajor >= 2) {
+    const stream = (req as { stream?: Http2Stream }).stream;
+    return stream?.endAfterHeaders !== true && req.headers['content-length'] !== '0';
+  }
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+export function forwardRequest(
+  ctx: ProxyContext,
+  req: ProxyRequest,
+  res: ProxyResponse,
+  target: ForwardTarget,
+  headers: RequestHeaders,
+  hooks: ForwardHooks | undefined,
+): void {
+  const balancer = ctx.balancer(target.backend, target.upstream);
+  if (balancer.endpoints.length === 0) {
+    report(hooks, { endpoint: null, status: 503, upstreamDurationMs: 0, error: 'NoEndpoints' });
+    sendError(req, res, 503);
+    return;
+  }
+  const grpc = target.upstream.protocol === 'GRPC' || target.upstream.protocol === 'GRPCS';
+  const authority = req.headers[':authority'];
+  const host = typeof authority === 'string' ? authority : undefined;
+  new Exchange(ctx, req, res, balancer, upstreamRequestHeaders(headers, host, grpc), hooks).start();
+}
+
+class Exchange implements Dispatcher.DispatchHandler {
+  readonly #ctx: ProxyContext;
+  readonly #req: ProxyRequest;
+  readonly #res: ProxyResponse;
+  readonly #balancer: RoundRobin;
+  readonly #headers: RequestHeaders;
+  readonly #hooks: ForwardHooks | undefined;
+  readonly #body: PassThrough | null;
+  #controller: Controller | null = null;
+  #endpoint: EndpointSpec | null = null;
+  #tried: Set<string> | null = null;
+  #startedAt = 0;
+  #status = 0;
+  #responded = false;
+  #done = false;
+  #clientGone = false;
+  #sendTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    ctx: ProxyContext,
+    req: ProxyRequest,
+    res: ProxyResponse,
+    balancer: RoundRobin,
+    headers: RequestHeaders,
+    hooks: ForwardHooks | undefined,
+  ) {
+    this.#ctx = ctx;
+    this.#req = req;
+    this.#res = res;
+    this.#balancer = balancer;
+    this.#headers = headers;
+    this.#hooks = hooks;
+    // A PassThrough stands between req and undici: undici destroys a failed request's body, and
+    // destroying an IncomingMessage would destroy the client socket before the 502 is written.
+    this.#body = hasBody(req) ? new PassThrough() : null;
+  }
+
+  start(): void {
+    this.#res.once('close', this.#onClientClose);
+    // A reset mid-upload surfaces as an error on req; without a listener it would crash the process.
+    this.#req.on('error', this.#onClientClose);
+    if (this.#body !== null) (this.#req as NodeJS.ReadableStream).pipe(this.#body);
+    this.#attempt();
+  }
+
+  #attempt(): void {
+    const endpoint = this.#balancer.pick(this.#tried);
+    if (endpoint === null) return; // unreachable: the first attempt always finds one
+    this.#endpoint = endpoint;
+    this.#startedAt = performance.now();
+    this.#controller = null;
+    const { options } = this.#ctx;
+    const { dispatcher, transient } = this.#ctx.dispatcher(endpoint);
+    const request: Dispatcher.DispatchOptions & { servername?: string } = {
+      path: this.#req.url ?? '/',
+      method: this.#req.method ?? 'GET',
+      headers: this.#headers,
+      body: this.#body,
+      headersTimeout: options.readTimeoutMs,
+      bodyTimeout: options.readTimeoutMs,
+      // Retrying is ours (proxy-next-upstream), and a streamed body cannot be replayed.
+      idempotent: false,
+    };
+    // Constant per endpoint so undici never reconnects because the Host changed (pools.ts).
+    if (endpoint.tls !== null) request.servername = endpoint.label;
+    try {
+      dispatcher.dispatch(request, this);
+    } catch (error) {
+      this.onResponseError(null, error as Error);
+    }
+    if (transient) void dispatcher.close().catch(() => {});
+  }
+
+  onRequestStart(controller: Controller): void {
+    this.#controller = controller;
+    if (this.#clientGone) {
+      controller.abort(new ProxyError('ClientAborted', 'client closed the connection'));
+      return;
+    }
+    if (this.#body !== null) this.#armSendTimer();
+  }
+
+  onBodySent(): void {
+    this.#sendTimer?.refresh();
+  }
+
+  onRequestSent(): void {
+    this.#clearSendTimer();
+  }
+
+  onResponseStart(
+    controller: Controller,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    // 100 Continue was already answered by node's server; 103 Early Hints are dropped.
+    if (this.#done || statusCode < 200) return;
+    // A response can arrive before the upload ends (early 413, bidi gRPC): stop the send watch.
+    this.#clearSendTimer();
+    try {
+      sink(this.#res).writeHead(statusCode, clientResponseHeaders(headers));
+    } catch (error) {
+      controller.abort(new ProxyError('BadResponse', `unusable upstream response head: ${String(error)}`));
+      return;
+    }
+    this.#status = statusCode;
+    this.#responded = true;
+  }
+
+  onResponseData(controller: Controller, chunk: Buffer): void {
+    if (this.#done) return;
+    // Backpressure: stop reading the upstream while the client's buffer is full.
+    if (!sink(this.#res).write(chunk)) {
+      controller.pause();
+      this.#res.once('drain', this.#resume);
+    }
+  }
+
+  onResponseEnd(_controller: Controller, trailers: Record<string, string | string[] | undefined>): void {
+    if (this.#done) return;
+    this.#done = true;
+    const fields = clientTrailers(trailers);
+    if (fields !== null) {
+      try {
+        sink(this.#res).addTrailers(fields);
+      } catch {
+        // An invalid trailer is dropped; the body is already complete.
+      }
+    }
+    sink(this.#res).end();
+    this.#report(this.#status);
+  }
+
+  onResponseError(_controller: Controller | null, error: Error): void {
+    if (this.#done) return;
+    this.#clearSendTimer();
+    if (this.#clientGone) {
+      this.#finish(499, 'ClientAborted');
+      return;
+    }
+    const failure = classifyError(error);
+    const endpoint = this.#endpoint;
+    if (failure.connectPhase && endpoint !== null) {
+      this.#ctx.cooldowns.mark(endpoint.key, this.#ctx.options.failCooldownMs);
+      if (this.#retry(endpoint, failure.status, failure.code)) return;
+    }
+    this.#finish(failure.status, failure.code);
+    sendError(this.#req, this.#res, failure.status);
+  }
+
+  /** proxy-next-upstream "error timeout": another endpoint, if the request can be replayed. */
+  #retry(failed: EndpointSpec, status: number, code: UpstreamErrorCode): boolean {
+    if (this.#responded || this.#body !== null) return false;
+    this.#tried ??= new Set();
+    this.#tried.add(failed.key);
+    const tries = this.#tried.size;
+    if (tries >= this.#ctx.options.nextUpstreamTries || tries >= this.#balancer.endpoints.length)
+      return false;
+    this.#report(status, code);
+    this.#attempt();
+    return true;
+  }
+
+  #finish(status: number, code: UpstreamErrorCode): void {
+    this.#done = true;
+    this.#report(status, code);
+  }
+
+  #report(status: number, error?: UpstreamErrorCode): void {
+    const endpoint = this.#endpoint?.label ?? null;
+    const upstreamDurationMs = performance.now() - this.#startedAt;
+    report(
+      this.#hooks,
+      error === undefined
+        ? { endpoint, status, upstreamDurationMs }
+        : { endpoint, status, upstreamDurationMs, error },
+    );
+  }
+
+  #armSendTimer(): void {
+    const timeout = this.#ctx.options.sendTimeoutMs;
+    this.#sendTimer = setTimeout(() => {
+      this.#sendTimer = null;
+      this.#controller?.abort(new ProxyError('SendTimeout', `request body stalled for ${timeout}ms`));
+    }, timeout);
+    this.#sendTimer.unref();
+  }
+
+  #clearSendTimer(): void {
+    if (this.#sendTimer === null) return;
+    clearTimeout(this.#sendTimer);
+    this.#sendTimer = null;
+  }
+
+  readonly #resume = (): void => {
+    this.#controller?.resume();
+  };
+
+  /** The client went away before the response ended: abort the upstream request too. */
+  readonly #onClientClose = (): void => {
+    if (this.#done) return;
+    this.#clientGone = true;
+    this.#body?.destroy();
+    this.#controller?.abort(new ProxyError('ClientAborted', 'client closed the connection'));
+  };
+}

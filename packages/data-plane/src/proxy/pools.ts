@@ -1,0 +1,146 @@
+/**
+ * Keep-alive pools that outlive routing-table generations. prepare(table) keeps the pool of every
+ * endpoint the new table still references (same address, port, protocol and TLS settings) and
+ * closes the others gracefully: undici's close() lets queued and in-flight requests finish first,
+ * so a swap never cuts a response short.
+ */
+import type { RoutingTable, Server, ServiceBackend, UpstreamPolicy } from '@portcullis/config-model';
+import { buildConnector, type Dispatcher, Pool } from 'undici';
+import { Cooldowns, RoundRobin } from './balancer.ts';
+import type { PooledDispatcher, ProxyContext } from './context.ts';
+import { type EndpointSpec, endpointSpec } from './endpoint.ts';
+import { Generation, type UpstreamGeneration } from './generation.ts';
+import { type ProxyOptions, resolveProxyOptions } from './options.ts';
+
+/** Policy for a server's fallback backend, which has no route annotations of its own. */
+const PLAIN_HTTP: UpstreamPolicy = Object.freeze({ protocol: 'HTTP', proxySsl: null });
+
+export class UpstreamPools {
+  readonly options: ProxyOptions;
+  readonly #cooldowns = new Cooldowns();
+  readonly #pools = new Map<string, Pool>();
+  #latest: ProxyContext | null = null;
+  #closed = false;
+
+  constructor(options: Partial<ProxyOptions> = {}) {
+    this.options = resolveProxyOptions(options);
+  }
+
+  prepare(table: RoutingTable): UpstreamGeneration {
+    const wanted = referencedKeys(table);
+    for (const [key, pool] of this.#pools) {
+      if (wanted.has(key)) continue;
+      this.#pools.delete(key);
+      closeQuietly(pool);
+    }
+    const context = this.#context();
+    this.#latest = context;
+    return new Generation(context);
+  }
+
+  /** Pool keys currently held (for diagnostics and tests). */
+  keys(): string[] {
+    return [...this.#pools.keys()];
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const pools = [...this.#pools.values()];
+    this.#pools.clear();
+    await Promise.all(pools.map((pool) => pool.close().catch(() => {})));
+  }
+
+  #context(): ProxyContext {
+    const balancers = new WeakMap<ServiceBackend, WeakMap<UpstreamPolicy, RoundRobin>>();
+    const context: ProxyContext = {
+      options: this.options,
+      cooldowns: this.#cooldowns,
+      balancer: (backend, upstream) => {
+        let byPolicy = balancers.get(backend);
+        if (byPolicy === undefined) {
+          byPolicy = new WeakMap();
+          balancers.set(backend, byPolicy);
+        }
+        let balancer = byPolicy.get(upstream);
+        if (balancer === undefined) {
+          const specs = backend.endpoints.map((endpoint) => endpointSpec(endpoint, backend, upstream));
+          balancer = new RoundRobin(specs, this.#cooldowns);
+          byPolicy.set(upstream, balancer);
+        }
+        return balancer;
+      },
+      dispatcher: (endpoint) => this.#dispatcher(endpoint, context),
+    };
+    return context;
+  }
+
+  #dispatcher(endpoint: EndpointSpec, context: ProxyContext): PooledDispatcher {
+    const pool = this.#pools.get(endpoint.key);
+    if (pool !== undefined) return { dispatcher: pool, transient: false };
+    const created = createPool(endpoint, this.options);
+    // Only the newest generation may add long-lived pools; an older one's leftovers would leak.
+    if (context !== this.#latest || this.#closed) return { dispatcher: created, transient: true };
+    this.#pools.set(endpoint.key, created);
+    return { dispatcher: created, transient: false };
+  }
+}
+
+function referencedKeys(table: RoutingTable): Set<string> {
+  const keys = new Set<string>();
+  const add = (backend: ServiceBackend, upstream: UpstreamPolicy): void => {
+    for (const endpoint of backend.endpoints) keys.add(endpointSpec(endpoint, backend, upstream).key);
+  };
+  const visit = (server: Server): void => {
+    for (const route of server.routes) {
+      if (route.backend.type === 'service') add(route.backend, route.upstream);
+    }
+    if (server.fallback.type === 'service') add(server.fallback, PLAIN_HTTP);
+  };
+  for (const server of Object.values(table.servers)) visit(server);
+  visit(table.catchAll);
+  return keys;
+}
+
+type PoolOptions = Pool.Options & { useH2c?: boolean };
+
+function createPool(endpoint: EndpointSpec, options: ProxyOptions): Pool {
+  const h2 = endpoint.wire === 'h2' || endpoint.wire === 'h2c';
+  const poolOptions: PoolOptions = {
+    connectTimeout: options.connectTimeoutMs,
+    headersTimeout: options.readTimeoutMs,
+    bodyTimeout: options.readTimeoutMs,
+    keepAliveTimeout: options.keepAliveTimeoutMs,
+    keepAliveMaxTimeout: options.keepAliveTimeoutMs,
+    // nginx speaks HTTP/1.1 to HTTP and HTTPS upstreams (proxy_http_version 1.1); h2 only for gRPC.
+    allowH2: h2,
+    connect: connector(endpoint, options, h2),
+  };
+  // Prior-knowledge h2c: undici's Pool reads the top-level flag when building its connector.
+  if (endpoint.wire === 'h2c') {
+    poolOptions.useH2c = true;
+    poolOptions.h2Options = { useH2c: true };
+  }
+  return new Pool(endpoint.origin, poolOptions);
+}
+
+/**
+ * undici derives SNI from each request's Host header and reconnects whenever it changes; a proxy
+ * forwards many Hosts to one endpoint. So every request carries the endpoint's constant label as
+ * its servername (see forward.ts) and this connector drops it, leaving the SNI of proxy-ssl-name.
+ */
+function connector(endpoint: EndpointSpec, options: ProxyOptions, h2: boolean): buildConnector.connector {
+  const base = buildConnector({
+    ...(endpoint.tls ?? {}),
+    timeout: options.connectTimeoutMs,
+    allowH2: h2,
+    ...(endpoint.wire === 'h2c' ? { useH2c: true } : {}),
+  } as buildConnector.BuildOptions);
+  return (connectOptions, callback) => {
+    const { servername: _perRequest, ...rest } = connectOptions;
+    base(rest, callback);
+  };
+}
+
+function closeQuietly(dispatcher: Dispatcher): void {
+  dispatcher.close().catch(() => {});
+}

@@ -1,0 +1,113 @@
+/**
+ * The HTTPS listener's TLS side: one http2 secure server (h2 and HTTP/1.1 on the same port),
+ * whose per-handshake decisions come from the generation current at that moment, and whose
+ * server-level context is replaced only when the server-level settings really changed.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  createSecureServer,
+  type Http2SecureServer,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+} from 'node:http2';
+import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import { requestClientCertificate } from './client-auth.ts';
+import type { TlsGeneration } from './contexts.ts';
+import { classifyTlsError, type TlsErrorEvent } from './errors.ts';
+import { SessionCache } from './sessions.ts';
+
+export interface HttpsServerOptions {
+  readonly current: () => TlsGeneration;
+  readonly onRequest: (
+    req: IncomingMessage | Http2ServerRequest,
+    res: ServerResponse | Http2ServerResponse,
+  ) => void;
+  readonly onUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /** Every failed handshake, classified (portcullis_tls_handshakes{result}). */
+  readonly onTlsError?: (event: TlsErrorEvent) => void;
+}
+
+interface ServerState {
+  key: string;
+  readonly sessions: SessionCache;
+}
+
+const states = new WeakMap<Http2SecureServer, ServerState>();
+
+export function createHttpsServer(opts: HttpsServerOptions): Http2SecureServer {
+  const first = opts.current();
+  const sessions = new SessionCache();
+  const server = createSecureServer({
+    ...first.serverOptions,
+    allowHTTP1: true,
+    // A regular function: Node calls it with the TLSSocket as `this` (see client-auth.ts).
+    SNICallback(this: unknown, serverName, callback) {
+      const gen = opts.current();
+      const context = gen.contextFor(serverName);
+      if (context === null) {
+        // Keep the listener's context: with ssl-reject-handshake it has no certificate, so
+        // OpenSSL ends the handshake with a handshake_failure alert instead of a bare reset.
+        markRejected(this);
+        callback(null);
+        return;
+      }
+      const auth = gen.clientAuthFor(serverName);
+      if (auth !== null && auth.verifyClient !== 'off') requestClientCertificate(this, auth);
+      callback(null, context);
+    },
+    ALPNCallback: ({ protocols }) => opts.current().alpn(protocols),
+  });
+  states.set(server, { key: first.serverKey, sessions });
+  wireSessionCache(server, sessions, opts.current);
+  server.on('request', opts.onRequest);
+  if (opts.onUpgrade !== undefined) server.on('upgrade', opts.onUpgrade);
+  server.on('tlsClientError', (error: Error, socket: TLSSocket) => {
+    opts.onTlsError?.(classifyTlsError(error, socket, wasRejected(socket)));
+  });
+  return server;
+}
+
+/**
+ * Call after every swap. Replaces the listener's context only when serverKey changed (protocol
+ * range, ciphers, groups, default certificate, session settings); new handshakes use it, open
+ * connections keep theirs. A running random ticket key survives so tickets stay valid.
+ */
+export function applyGeneration(server: Http2SecureServer, gen: TlsGeneration): boolean {
+  const state = states.get(server);
+  if (state === undefined) throw new Error('applyGeneration: server was not made by createHttpsServer');
+  if (!gen.session.cache) state.sessions.clear();
+  if (state.key === gen.serverKey) return false;
+  const ticketKeys = gen.serverOptions.ticketKeys ?? server.getTicketKeys();
+  server.setSecureContext({ ...gen.serverOptions, ticketKeys });
+  state.key = gen.serverKey;
+  return true;
+}
+
+/** TLS 1.2 session-ID resumption (ssl-session-cache), read from the current generation. */
+function wireSessionCache(
+  server: Http2SecureServer,
+  cache: SessionCache,
+  current: () => TlsGeneration,
+): void {
+  server.on('newSession', (id: Buffer, data: Buffer, done: () => void) => {
+    const { session } = current();
+    if (session.cache) cache.store(id, data, session.timeout, session.cacheSize);
+    done();
+  });
+  server.on('resumeSession', (id: Buffer, done: (err: Error | null, data: Buffer | null) => void) => {
+    done(null, current().session.cache ? cache.lookup(id) : null);
+  });
+}
+
+const rejected = Symbol('portcullis.rejectedSni');
+
+function markRejected(socket: unknown): void {
+  if (typeof socket === 'object' && socket !== null) (socket as { [rejected]?: true })[rejected] = true;
+}
+
+function wasRejected(socket: unknown): boolean {
+  return (
+    typeof socket === 'object' && socket !== null && (socket as { [rejected]?: true })[rejected] === true
+  );
+}
