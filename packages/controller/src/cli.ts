@@ -28,8 +28,9 @@ async function main(argv: readonly string[]): Promise<number> {
     const { runCheck } = await import('./check/run.ts');
     return runCheck(options, io);
   }
-  process.stderr.write('portcullis: serving is not implemented yet; use `portcullis check PATH...`\n');
-  return 1;
+  const { createLogger } = await import('./log.ts');
+  const { runServe } = await import('./run/serve.ts');
+  return runServe(options, createLogger());
 }
 
 main(process.argv.slice(2)).then(
@@ -37,9 +38,26 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(
-      `portcullis: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
+    process.stderr.write(`portcullis: ${startupError(error)}\n`);
     process.exitCode = 1;
   },
 );
+
+/** One line for the errors an operator causes (ports, paths); the stack for anything else. */
+function startupError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const { code, address, port, syscall } = error as NodeJS.ErrnoException & {
+    address?: string;
+    port?: number;
+  };
+  if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+    const reason =
+      code === 'EADDRINUSE'
+        ? 'address already in use'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : 'address not available';
+    return `cannot ${syscall ?? 'listen'} on ${address ?? '*'}:${port ?? '?'}: ${reason}`;
+  }
+  return process.env.PORTCULLIS_DEBUG ? (error.stack ?? error.message) : error.message;
+}
