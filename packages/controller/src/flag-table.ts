@@ -20,7 +20,7 @@ export const flagTable: readonly FlagSpec[] = [
     name: 'manifests',
     kind: 'string',
     value: 'PATH',
-    default: 'none (watch the Kubernetes API)',
+    default: 'none (Kubernetes mode: not available yet)',
     multiple: true,
     help: 'Read objects from a manifest file or directory instead of the API (repeatable).',
   },
@@ -85,7 +85,7 @@ export const flagTable: readonly FlagSpec[] = [
     kind: 'string',
     value: 'N|auto',
     default: 'auto',
-    help: 'Worker threads serving traffic; auto = one per CPU.',
+    help: 'Data-plane worker processes sharing the ports; auto = one per CPU.',
   },
   {
     name: 'kubeconfig',

@@ -34,7 +34,12 @@ interface Plane {
 
 export async function runServe(options: ControllerOptions, logger: Logger): Promise<number> {
   if (options.manifests.length === 0) {
-    logger.error('nothing to serve: give --manifests PATH (standalone mode)', { code: 'NoSource' });
+    logger.error(
+      'nothing to serve: give --manifests PATH (standalone mode; Kubernetes mode is not available yet)',
+      {
+        code: 'NoSource',
+      },
+    );
     return 2;
   }
   const source = standaloneSource(options.manifests);
