@@ -60,6 +60,9 @@ export function labelMatcher(selector: string | null): Matcher {
 function fieldValue(object: KubeObject, field: string): string {
   if (field === 'metadata.name') return object.metadata.name;
   if (field === 'metadata.namespace') return object.metadata.namespace ?? '';
+  // Secrets also select on `type` (kube-apiserver's secret field label; ingress-nginx and
+  // portcullis use type!=helm.sh/release.v1).
+  if (field === 'type' && object.kind === 'Secret') return String((object as { type?: unknown }).type ?? '');
   throw badRequest(`field label not supported: ${field}`);
 }
 
