@@ -18,7 +18,9 @@ import { toBuildOptions } from '../build-options.ts';
 import type { ControllerOptions } from '../flags.ts';
 import { type Logger, logDiagnostic } from '../log.ts';
 import { createHealthServer } from './health.ts';
-import { type SourceTick, standaloneSource } from './standalone.ts';
+import { kubernetesSource } from './kubernetes.ts';
+import { kubernetesReporter, type Reporter } from './report.ts';
+import { type Source, type SourceTick, standaloneSource } from './standalone.ts';
 import type { WorkerOptions } from './worker.ts';
 
 /** ingress-nginx's --shutdown-grace-period/worker-shutdown-timeout are 240 s; ours is shorter. */
@@ -33,16 +35,9 @@ interface Plane {
 }
 
 export async function runServe(options: ControllerOptions, logger: Logger): Promise<number> {
-  if (options.manifests.length === 0) {
-    logger.error(
-      'nothing to serve: give --manifests PATH (standalone mode; Kubernetes mode is not available yet)',
-      {
-        code: 'NoSource',
-      },
-    );
-    return 2;
-  }
-  const source = standaloneSource(options.manifests);
+  const kube = options.manifests.length === 0 ? kubernetesSource(options, logger) : null;
+  const source: Source = kube ?? standaloneSource(options.manifests);
+  let reporter: Reporter | null = null;
   const fake = await generateFakeCertificate(new Date());
   const builder = createBuilder();
   const registry = new Registry();
@@ -56,22 +51,43 @@ export async function runServe(options: ControllerOptions, logger: Logger): Prom
     const all = [...tick.diagnostics, ...diagnostics];
     logChanges(logger, seen, all);
     metrics.observeTable({ table, diagnostics: all, buildSeconds, success: true });
+    reporter?.report(table, all);
     return table;
   };
 
-  const first = build(await source.load());
-  const plane = await startPlane(options, logger, first, metrics, registry);
+  // Liveness answers while the first sync runs; readiness waits for the first live table.
+  let plane: Plane | null = null;
+  let stopping = false;
   const health = createHealthServer({
-    ready: () => plane.ready() && !stopping,
-    metrics: () => plane.metrics(),
+    ready: () => plane !== null && plane.ready() && !stopping,
+    metrics: () =>
+      plane?.metrics() ?? metrics.render().then((body) => ({ contentType: metrics.contentType, body })),
   });
   await listen(health, options.healthzPort, options.bindAddress);
   const healthPort = (health.address() as AddressInfo).port;
+
+  if (kube !== null) reporter = kubernetesReporter(options, kube, logger);
+  const first = build(await source.load());
+  const live = await startPlane(options, logger, first, metrics, registry);
+  plane = live;
   let generation = 1;
+  let lastHash = first.hash;
   source.watch(
     (tick) => {
-      const table = build(tick);
-      plane.apply(table);
+      let table: RoutingTable;
+      try {
+        table = build(tick);
+      } catch (error) {
+        // A bug in build() must not take traffic down: the last good table stays.
+        metrics.observeTable({ table: null, diagnostics: [], buildSeconds: 0, success: false });
+        logger.error(`routing table build failed; keeping the last table: ${String(error)}`, {
+          code: 'BuildFailed',
+        });
+        return;
+      }
+      if (table.hash === lastHash) return;
+      lastHash = table.hash;
+      live.apply(table);
       generation++;
       logger.info('routing table applied', {
         generation,
@@ -81,12 +97,12 @@ export async function runServe(options: ControllerOptions, logger: Logger): Prom
     },
     (error) => {
       metrics.observeTable({ table: null, diagnostics: [], buildSeconds: 0, success: false });
-      logger.error(`manifests could not be read; keeping the last routing table: ${error.message}`, {
+      logger.error(`objects could not be read; keeping the last routing table: ${error.message}`, {
         code: 'SourceFailed',
       });
     },
   );
-  const { http, https } = plane.ports();
+  const { http, https } = live.ports();
   logger.info('portcullis is serving', {
     http,
     https,
@@ -94,14 +110,13 @@ export async function runServe(options: ControllerOptions, logger: Logger): Prom
     servers: Object.keys(first.servers).length,
   });
 
-  let stopping = false;
   return new Promise<number>((resolve) => {
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
       logger.info('shutting down: draining connections', { signal, timeoutMs: drainTimeoutMs });
       source.close();
-      plane.stop().then(
+      Promise.all([live.stop(), reporter?.stop()]).then(
         () => health.close(() => resolve(0)),
         (error: unknown) => {
           logger.error(`shutdown failed: ${String(error)}`, { code: 'ShutdownFailed' });

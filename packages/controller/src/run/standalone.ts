@@ -14,15 +14,16 @@ export interface SourceTick {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-export interface StandaloneSource {
-  /** The first snapshot; throws with a one-line message when a path cannot be read. */
+/** Where objects come from: a manifests directory or the Kubernetes API. */
+export interface Source {
+  /** The first complete snapshot; throws with a one-line message when it cannot be had. */
   load(): Promise<SourceTick>;
-  /** Calls onTick after every change; errors (a path gone) go to onError and keep the last table. */
+  /** Calls onTick after every change; errors go to onError and keep the last table. */
   watch(onTick: (tick: SourceTick) => void, onError: (error: Error) => void): void;
   close(): void;
 }
 
-export function standaloneSource(paths: readonly string[]): StandaloneSource {
+export function standaloneSource(paths: readonly string[]): Source {
   let watcher: { close(): void } | null = null;
   const load = async (): Promise<SourceTick> => {
     const loaded = await loadManifests(paths);
