@@ -62,8 +62,10 @@ function fieldValue(object: KubeObject, field: string): string {
   if (field === 'metadata.namespace') return object.metadata.namespace ?? '';
   // Secrets also select on `type` (kube-apiserver's secret field label; ingress-nginx and
   // portcullis use type!=helm.sh/release.v1).
-  if (field === 'type' && typeof (object as { type?: unknown }).type === 'string') return (object as { type: string }).type;
-  if (field === 'type') return '';
+  if (field === 'type') {
+    const type = (object as { type?: unknown }).type;
+    return typeof type === 'string' ? type : '';
+  }
   throw badRequest(`field label not supported: ${field}`);
 }
 

@@ -1,25 +1,28 @@
 /**
  * build(snapshot, options) -> { table, diagnostics }: the whole translation from Kubernetes
  * objects to a deep-frozen routing table. Pure and synchronous; createBuilder() keeps memo
- * caches (validated objects, parsed annotations, parsed certificates) so a rebuild after one
- * change redoes only the work that change implies.
+ * caches so a rebuild after one change redoes only the work that change implies:
+ *   validated objects (per raw object) -> ChangeTracker (which Secrets/Services changed) ->
+ *   per-Ingress contributions (contributions.ts) -> per-host servers (groups.ts) -> table
+ *   (finish.ts). Each memo is keyed by object identity and checked against the tracker, so an
+ *   unchanged Ingress or host costs a few lookups.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { parseAnnotations } from './annotations/parse.ts';
 import type { IngressAnnotations } from './annotations/types.ts';
 import { type AcceptedIngress, compareIngresses } from './build/accepted.ts';
 import { BackendResolver } from './build/backends.ts';
 import { CertificateStore } from './build/certificates.ts';
 import { classFilter } from './build/classes.ts';
+import { type Contribution, Contributions } from './build/contributions.ts';
 import { TableFinisher } from './build/finish.ts';
+import { ServerBuilder } from './build/groups.ts';
 import { aliasNames, wwwRedirects } from './build/names.ts';
 import { passthroughTargets } from './build/passthrough.ts';
 import { hostProblem } from './build/paths.ts';
-import { clientAuth, type RouteExtras, routeExtras } from './build/route-extras.ts';
-import { catchAllHost, draftServers, type ServerDraft } from './build/servers.ts';
-import { assignCertificates } from './build/tls.ts';
+import { ChangeTracker, Scope } from './build/tracker.ts';
 import { deepFreeze, Validator } from './build/validate.ts';
-import { type CertificateCache, createCertificateCache, inspectKeyPair } from './certificates/index.ts';
+import { createCertificateCache, inspectKeyPair } from './certificates/index.ts';
 import { parseSettings } from './configmap/parse.ts';
 import type { Settings } from './configmap/types.ts';
 import { type Diagnostic, DiagnosticSink, diagnostic, objectRef } from './diagnostics.ts';
@@ -44,14 +47,23 @@ export function build(snapshot: Snapshot, options: BuildOptions): BuildResult {
 
 export function createBuilder(): Builder {
   const validator = new Validator();
-  const resolver = new BackendResolver();
+  const tracker = new ChangeTracker();
+  const resolver = new BackendResolver(tracker);
   const finisher = new TableFinisher();
   const certificates = createCertificateCache();
+  const store = new CertificateStore(tracker, certificates);
+  const contributions = new Contributions(tracker, resolver, store);
+  const serverBuilder = new ServerBuilder(tracker, resolver, store, finisher);
   const settingsMemo = new WeakMap<ConfigMap, { settings: Settings; diagnostics: Diagnostic[] }>();
   const annotationMemo = new WeakMap<
     Ingress,
     { settings: Settings; result: ReturnType<typeof parseAnnotations> }
   >();
+  const acceptedMemo = new WeakMap<
+    Ingress,
+    { annotations: IngressAnnotations; item: AcceptedIngress; diagnostics: Diagnostic[]; build: number }
+  >();
+  let builds = 0;
   let fake: { key: string; certificate: Certificate; diagnostics: Diagnostic[] } | undefined;
 
   const settingsOf = (
@@ -97,6 +109,29 @@ export function createBuilder(): Builder {
     return result;
   };
 
+  /**
+   * Same Ingress object and annotations: the same AcceptedIngress, so its contribution is
+   * reused. An object listed twice in one snapshot is two Ingresses (the second one's routes
+   * are duplicates), so a repeat within a build gets an item of its own.
+   */
+  const acceptedOf = (ingress: Ingress, annotations: IngressAnnotations, out: Diagnostic[]) => {
+    let memo = acceptedMemo.get(ingress);
+    if (memo?.build === builds) return acceptIngress(ingress, annotations, out);
+    if (memo === undefined || memo.annotations !== annotations) {
+      const diagnostics: Diagnostic[] = [];
+      memo = {
+        annotations,
+        item: acceptIngress(ingress, annotations, diagnostics),
+        diagnostics,
+        build: builds,
+      };
+      acceptedMemo.set(ingress, memo);
+    }
+    memo.build = builds;
+    for (const d of memo.diagnostics) out.push(d);
+    return memo.item;
+  };
+
   const fakeCertificate = (
     options: BuildOptions,
   ): { certificate: Certificate; diagnostics: Diagnostic[] } => {
@@ -105,7 +140,7 @@ export function createBuilder(): Builder {
     if (fake?.key !== key) {
       const inspected = inspectKeyPair(certPem, keyPem, objectRef('Certificate', '', 'fake'), options.now);
       if (inspected.certificate === null) throw new Error('the generated fake certificate is unusable');
-      const revision = createHash('sha256').update(key).digest('hex').slice(0, 16);
+      const revision = hash('sha256', key, 'hex').slice(0, 16);
       fake = {
         key,
         certificate: deepFreeze({ id: 'fake', revision, ...inspected.certificate }),
@@ -117,42 +152,41 @@ export function createBuilder(): Builder {
 
   return {
     build(snapshot, options) {
+      builds++;
       const out: Diagnostic[] = [];
       const ingressClasses = validator.ingressClasses(snapshot, out);
       const ingresses = validator.ingresses(snapshot, out).sort(compareIngresses);
       const secrets = validator.secrets(snapshot, out);
-      resolver.index(validator.services(snapshot, out), validator.endpointSlices(snapshot, out));
+      tracker.update(secrets, validator.services(snapshot, out), validator.endpointSlices(snapshot, out));
       const settings = settingsOf(validator.configMaps(snapshot, out), options, out);
-      const store = new CertificateStore(secrets, certificates as CertificateCache, options.now, out);
+      const scope = new Scope();
+      store.begin(options.now, scope);
       const defaultCertificate = chooseDefault(store, options, fakeCertificate(options).certificate, out);
       store.use(defaultCertificate);
 
       const filter = classFilter(ingressClasses, options);
       const accepted: AcceptedIngress[] = [];
+      const contributed: Contribution[] = [];
       for (const ingress of ingresses) {
         if (!filter.accepts(ingress, out)) continue;
         const parsed = annotationsOf(ingress, settings);
-        out.push(...parsed.diagnostics);
+        for (const d of parsed.diagnostics) out.push(d);
         if (parsed.rejected) continue;
-        accepted.push(acceptIngress(ingress, parsed.annotations, out));
+        const item = acceptedOf(ingress, parsed.annotations, out);
+        const contribution = contributions.of(item);
+        for (const d of contribution.diagnostics) out.push(d);
+        accepted.push(item);
+        contributed.push(contribution);
       }
 
-      const authMemo = new Map<AcceptedIngress, ReturnType<typeof clientAuth>>();
-      const authOf = (item: AcceptedIngress) => {
-        if (!authMemo.has(item)) authMemo.set(item, clientAuth(item, store));
-        return authMemo.get(item) ?? null;
-      };
-      const extras = (item: AcceptedIngress): RouteExtras =>
-        routeExtras(item, store, authOf(item) === 'denied');
-      const drafts = draftServers(accepted, resolver, extras, finisher.id, out);
-      assignCertificates(drafts, store, defaultCertificate, authOf, out);
-      const aliases = aliasNames(drafts, accepted, out);
+      const { hosts, servers, catchAll } = serverBuilder.build(contributed, defaultCertificate, out);
+      const aliases = aliasNames(hosts, accepted, out);
       const passthrough = passthroughTargets(accepted, resolver, options.enableSslPassthrough, out);
+      store.finish(out);
+      out.push(...scope.diagnostics);
       const usedCertificates = store.used();
       certificates.sweep();
-      const servers = [...drafts.values()]
-        .filter((d) => d.host !== catchAllHost)
-        .map((d) => finisher.server(d));
+      resolver.sweep();
       const table = finisher.table(
         {
           tls: settings.tls,
@@ -161,11 +195,11 @@ export function createBuilder(): Builder {
           certificates: usedCertificates,
           defaultCertificate: defaultCertificate.id,
           aliases,
-          wwwRedirects: wwwRedirects(drafts, aliases, usedCertificates),
+          wwwRedirects: wwwRedirects(hosts, aliases, usedCertificates),
           passthrough,
         },
         servers,
-        finisher.server(drafts.get(catchAllHost) as ServerDraft),
+        catchAll,
       );
       const sink = new DiagnosticSink();
       sink.push(...out);

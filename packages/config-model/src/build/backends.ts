@@ -6,9 +6,10 @@
 import { type Diagnostic, diagnostic, objectRef } from '../diagnostics.ts';
 import type { EndpointSlice, IngressBackend, Service, ServicePort } from '../objects/schemas.ts';
 import type { Backend, Endpoint, ServiceBackend } from '../table.ts';
+import { type ChangeTracker, type Scope, sameItems, serviceKey } from './tracker.ts';
 
-const serviceNameLabel = 'kubernetes.io/service-name';
 export const defaultBackend: Backend = Object.freeze({ type: 'default' });
+const noSlices: readonly EndpointSlice[] = Object.freeze([]);
 
 interface Memo {
   readonly service: Service | undefined;
@@ -20,46 +21,33 @@ interface Memo {
 /**
  * Lives as long as the builder: a resolved backend is reused (same frozen object) while its
  * Service and EndpointSlice objects are the same, which lets unchanged servers be reused whole.
+ * Services and slices come from the ChangeTracker, which indexes them only when they change.
  */
 export class BackendResolver {
-  #services = new Map<string, Service>();
-  #slices = new Map<string, EndpointSlice[]>();
-  #memo = new Map<string, Memo>();
-  #previous = new Map<string, Memo>();
+  readonly #tracker: ChangeTracker;
+  readonly #memo = new Map<string, Memo>();
 
-  /** Indexes this build's Services and EndpointSlices; memo entries not used last build go. */
-  index(services: readonly Service[], slices: readonly EndpointSlice[]): void {
-    this.#previous = this.#memo;
-    this.#memo = new Map();
-    this.#services = new Map();
-    this.#slices = new Map();
-    for (const service of services)
-      this.#services.set(key(service.metadata.namespace, service.metadata.name), service);
-    for (const slice of slices) {
-      const owner = slice.metadata.labels?.[serviceNameLabel];
-      if (owner === undefined) continue;
-      const k = key(slice.metadata.namespace, owner);
-      const list = this.#slices.get(k);
-      if (list === undefined) this.#slices.set(k, [slice]);
-      else list.push(slice);
-    }
+  constructor(tracker: ChangeTracker) {
+    this.#tracker = tracker;
   }
 
   service(namespace: string, name: string): Service | undefined {
-    return this.#services.get(key(namespace, name));
+    return this.#tracker.services.get(serviceKey(namespace, name));
   }
 
   /**
    * Resolves one backend of an Ingress. Problems are reported against the Ingress field that
    * names the backend; the route still exists and answers 503 (no endpoints), as in ingress-nginx.
+   * The Service is recorded as a dependency of `scope`.
    */
   resolve(
     backend: IngressBackend,
     namespace: string,
     ingressName: string,
     field: string,
-    out: Diagnostic[],
+    scope: Scope,
   ): Backend {
+    const out = scope.diagnostics;
     const where = objectRef('Ingress', namespace, ingressName, field);
     if (backend.service === undefined) {
       out.push(
@@ -79,20 +67,28 @@ export class BackendResolver {
       );
       return defaultBackend;
     }
-    const memoKey = `${namespace}/${name}:${portRef}`;
+    const key = serviceKey(namespace, name);
+    scope.deps.push(key);
+    const service = this.#tracker.services.get(key);
+    const slices = this.#tracker.slices.get(key) ?? noSlices;
+    const memoKey = `${key}:${portRef}`;
     let memo = this.#memo.get(memoKey);
-    if (memo === undefined) {
-      const service = this.service(namespace, name);
-      const slices = this.#slices.get(key(namespace, name)) ?? [];
-      const old = this.#previous.get(memoKey);
-      memo =
-        old !== undefined && old.service === service && sameItems(old.slices, slices)
-          ? old
-          : { service, slices, ...this.#compute(namespace, name, portRef) };
+    if (memo === undefined || memo.service !== service || !sameItems(memo.slices, slices)) {
+      memo = { service, slices, ...this.#compute(namespace, name, portRef) };
       this.#memo.set(memoKey, memo);
     }
     for (const d of memo.diagnostics) out.push(diagnostic(d.code, where, d.message));
     return memo.backend;
+  }
+
+  /** Bounds the memo: entries of Services that are gone go once they pile up. */
+  sweep(): void {
+    const { services, slices } = this.#tracker;
+    if (this.#memo.size <= 2 * services.size + 1024) return;
+    for (const [memoKey, memo] of this.#memo) {
+      const key = memoKey.slice(0, memoKey.lastIndexOf(':'));
+      if (services.get(key) !== memo.service || !slices.has(key)) this.#memo.delete(memoKey);
+    }
   }
 
   #compute(namespace: string, name: string, portRef: number | string) {
@@ -154,7 +150,7 @@ export class BackendResolver {
     const portName = servicePort.name ?? '';
     const seen = new Set<string>();
     const endpoints: Endpoint[] = [];
-    for (const slice of this.#slices.get(key(namespace, service)) ?? []) {
+    for (const slice of this.#tracker.slices.get(serviceKey(namespace, service)) ?? noSlices) {
       const slicePort = (slice.ports ?? []).find((p) => (p.name ?? '') === portName);
       // A slice without ports means "all ports"; fall back to a numeric targetPort then.
       const port =
@@ -179,14 +175,6 @@ export class BackendResolver {
   }
 }
 
-function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
-  return a.length === b.length && a.every((item, i) => item === b[i]);
-}
-
 function findPort(ports: readonly ServicePort[], ref: number | string): ServicePort | undefined {
   return ports.find((p) => (typeof ref === 'number' ? p.port === ref : p.name === ref));
-}
-
-function key(namespace: string, name: string): string {
-  return `${namespace}/${name}`;
 }

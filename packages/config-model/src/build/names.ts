@@ -10,13 +10,17 @@ import type { ServerDraft } from './servers.ts';
 
 const prefix = 'nginx.ingress.kubernetes.io/';
 
+/** Hosts of this build, each with its server draft, in server creation order. */
+export type Hosts = ReadonlyMap<string, { readonly draft: Pick<ServerDraft, 'host' | 'ingresses' | 'tls'> }>;
+
 export function aliasNames(
-  servers: Map<string, ServerDraft>,
+  servers: Hosts,
   accepted: readonly AcceptedIngress[],
   out: Diagnostic[],
 ): Record<string, string> {
   const aliases: Record<string, string> = {};
   for (const item of accepted) {
+    if (item.annotations.serverAliases.length === 0) continue;
     // ingress-nginx adds the aliases to the servers of the Ingress; one name can only point at
     // one server, so the Ingress's first host takes them.
     const host = item.hosts.find((h) => h !== undefined && h !== '');
@@ -42,12 +46,12 @@ export function aliasNames(
 
 /** 308, as ingress-nginx's template answers the twin name (method-preserving, permanent). */
 export function wwwRedirects(
-  servers: Map<string, ServerDraft>,
+  servers: Hosts,
   aliases: Record<string, string>,
   certificates: Record<string, Certificate>,
 ): Record<string, WwwRedirect> {
   const redirects: Record<string, WwwRedirect> = {};
-  for (const server of servers.values()) {
+  for (const { draft: server } of servers.values()) {
     if (!server.ingresses.some((item) => item.annotations.fromToWwwRedirect) || server.host.startsWith('*.'))
       continue;
     const twin = server.host.startsWith('www.') ? server.host.slice(4) : `www.${server.host}`;

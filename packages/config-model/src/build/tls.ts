@@ -10,24 +10,23 @@ import { type Diagnostic, diagnostic, objectRef } from '../diagnostics.ts';
 import type { Certificate, ServerTls } from '../table.ts';
 import type { AcceptedIngress } from './accepted.ts';
 import type { CertificateStore } from './certificates.ts';
-import { catchAllHost, type ServerDraft } from './servers.ts';
+import type { ServerDraft } from './servers.ts';
 
-export function assignCertificates(
-  servers: Map<string, ServerDraft>,
+/** Sets server.tls and returns the certificate it serves, or null for a plain-HTTP server. */
+export function assignCertificate(
+  server: ServerDraft,
   store: CertificateStore,
   defaultCertificate: Certificate,
   clientAuthOf: (item: AcceptedIngress) => ServerTls['clientAuth'] | 'denied',
   out: Diagnostic[],
-): void {
-  for (const server of servers.values()) {
-    if (server.host === catchAllHost) continue;
-    for (const item of server.ingresses) {
-      const certificate = certificateFor(server.host, item, store, defaultCertificate, out);
-      if (certificate === undefined) continue;
-      server.tls = serverTls(server, item, store.use(certificate), clientAuthOf);
-      break;
-    }
+): Certificate | null {
+  for (const item of server.ingresses) {
+    const certificate = certificateFor(server.host, item, store, defaultCertificate, out);
+    if (certificate === undefined) continue;
+    server.tls = serverTls(server, item, store.use(certificate), clientAuthOf);
+    return certificate;
   }
+  return null;
 }
 
 function certificateFor(

@@ -60,10 +60,19 @@ export interface CertificateParts {
   readonly publicKey: PublicKeyInfo;
 }
 
-/** The leaf's key as the certificate states it; cheaper to read here than from a KeyObject. */
+/**
+ * The leaf's key as the certificate states it; cheaper to read here than from a KeyObject.
+ * The raw parts (RSA modulus and exponent INTEGER contents, the EC point) let keys.ts match a
+ * private key against the certificate without node:crypto.
+ */
 export type PublicKeyInfo =
-  | { readonly type: 'rsa'; readonly bits: number }
-  | { readonly type: 'ec'; readonly curve: string | null }
+  | {
+      readonly type: 'rsa';
+      readonly bits: number;
+      readonly modulus: Uint8Array;
+      readonly exponent: Uint8Array;
+    }
+  | { readonly type: 'ec'; readonly curve: string | null; readonly point: Uint8Array }
   | { readonly type: 'other' };
 
 const SEQUENCE = 0x30;
@@ -112,22 +121,37 @@ function publicKeyInfo(der: Uint8Array, spki: Tlv): PublicKeyInfo {
   if (id === EC_PUBLIC_KEY) {
     return {
       type: 'ec',
-      curve: parameters?.tag === OID ? (NAMED_CURVES[hex(der, parameters)] ?? null) : null,
+      curve: parameters?.tag === OID ? namedCurve(der, parameters) : null,
+      // BIT STRING: one byte of unused-bit count, then the ECPoint (RFC 5480 §2.2).
+      point: der.subarray(bitString.contentStart + 1, bitString.end),
     };
   }
   if (id !== RSA_ENCRYPTION) return { type: 'other' };
   // BIT STRING: one byte of unused-bit count, then RSAPublicKey ::= SEQUENCE { modulus, exponent }.
   const rsaKey = readTlv(der, bitString.contentStart + 1);
-  const modulus = children(der, rsaKey)[0];
-  if (modulus === undefined) throw new Error('truncated RSAPublicKey');
+  const [modulus, exponent] = children(der, rsaKey);
+  if (modulus === undefined || exponent === undefined) throw new Error('truncated RSAPublicKey');
   let start = modulus.contentStart;
   while (start < modulus.end && der[start] === 0) start++;
   const top = der[start] ?? 0;
-  return { type: 'rsa', bits: top === 0 ? 0 : (modulus.end - start - 1) * 8 + (32 - Math.clz32(top)) };
+  return {
+    type: 'rsa',
+    bits: top === 0 ? 0 : (modulus.end - start - 1) * 8 + (32 - Math.clz32(top)),
+    modulus: der.subarray(modulus.contentStart, modulus.end),
+    exponent: der.subarray(exponent.contentStart, exponent.end),
+  };
+}
+
+/** P-256, P-384, P-521 from a namedCurve OID TLV, or null for any other curve. */
+export function namedCurve(der: Uint8Array, oid: Tlv): string | null {
+  return NAMED_CURVES[hex(der, oid)] ?? null;
 }
 
 function hex(der: Uint8Array, tlv: Tlv): string {
-  return Buffer.from(der.subarray(tlv.contentStart, tlv.end)).toString('hex');
+  // A view, not a copy: this runs several times per certificate on the cold path.
+  return Buffer.from(der.buffer, der.byteOffset + tlv.contentStart, tlv.end - tlv.contentStart).toString(
+    'hex',
+  );
 }
 
 function findSubjectAltName(der: Uint8Array, wrapper: Tlv): Uint8Array | null {
@@ -142,8 +166,10 @@ function findSubjectAltName(der: Uint8Array, wrapper: Tlv): Uint8Array | null {
   return null;
 }
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Hex without the sign-padding zero byte DER adds to positive serials (RFC 5280 §4.1.2.2). */

@@ -1,5 +1,5 @@
 /** CertificateFacts for a served chain: names and SANs from the DER (names.ts), dates from node:crypto. */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { serialHex } from './der.ts';
 import { decodeAltNames, decodeName } from './names.ts';
 import type { ParsedCertificate } from './pem.ts';
@@ -21,7 +21,7 @@ export function certificateFacts(chain: readonly ParsedCertificate[], keyType: s
     notBefore: leaf.x509.validFromDate.toISOString(),
     notAfter: leaf.x509.validToDate.toISOString(),
     keyType,
-    fingerprint: createHash('sha256').update(leaf.der).digest('hex'),
+    fingerprint: hash('sha256', leaf.der, 'hex'),
     chain: chain.map(describe),
   };
 }

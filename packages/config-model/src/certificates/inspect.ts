@@ -7,7 +7,8 @@ import type { KeyObject } from 'node:crypto';
 import { type Diagnostic, diagnostic, type ObjectRef } from '../diagnostics.ts';
 import { orderChain } from './chain.ts';
 import { certificateFacts, describe } from './facts.ts';
-import { keyType, parsePrivateKey } from './keys.ts';
+import { keyType, leafForKey, parsePrivateKey } from './keys.ts';
+import { decodeAltNames } from './names.ts';
 import { type ParsedCertificate, parseCertificates, toPem } from './pem.ts';
 import type { CertificateFacts } from './types.ts';
 
@@ -36,10 +37,20 @@ export function inspectKeyPair(certPem: string, keyPem: string, ref: ObjectRef, 
 export function inspectTimeless(certPem: string, keyPem: string, ref: ObjectRef): InspectResult {
   const parsed = parseCertificates(certPem);
   if (!parsed.ok) return reject(diagnostic('CertificateInvalid', ref, parsed.message));
-  const key = parsePrivateKey(keyPem);
-  if (!key.ok) return reject(diagnostic('PrivateKeyInvalid', ref, key.message));
+  const { certificates } = parsed;
+  // DER first (a few µs); node:crypto when DER alone cannot decide (keys.ts leafForKey).
+  let leaf = leafForKey(certificates, keyPem);
+  if (leaf === undefined) {
+    const key = parsePrivateKey(keyPem);
+    if (!key.ok) return reject(diagnostic('PrivateKeyInvalid', ref, key.message));
+    leaf = certificates.find((c) => matchesKey(c, key.key));
+  }
   try {
-    return inspectParsed(parsed.certificates, key.key, keyPem, ref);
+    if (leaf === undefined) {
+      const message = `the private key does not match the certificate's public key (${label(certificates[0] as ParsedCertificate)})`;
+      return reject(diagnostic('PrivateKeyMismatch', ref, message));
+    }
+    return inspectLeaf(certificates, leaf, keyPem, ref);
   } catch (error) {
     // OpenSSL accepted the DER but a field we read is malformed: reject this pair, never the build.
     const reason = error instanceof Error ? error.message : String(error);
@@ -47,18 +58,12 @@ export function inspectTimeless(certPem: string, keyPem: string, ref: ObjectRef)
   }
 }
 
-function inspectParsed(
+function inspectLeaf(
   certificates: readonly ParsedCertificate[],
-  key: KeyObject,
+  leaf: ParsedCertificate,
   keyPem: string,
   ref: ObjectRef,
 ): InspectResult {
-  const leaf = certificates.find((c) => matchesKey(c, key));
-  if (leaf === undefined) {
-    const first = describe(certificates[0] as ParsedCertificate).subject;
-    const message = `the private key does not match the certificate's public key (${quote(first)})`;
-    return reject(diagnostic('PrivateKeyMismatch', ref, message));
-  }
   const type = keyType(leaf.parts.publicKey);
   if (!type.ok) return reject(diagnostic(type.code, ref, type.message));
   const ordered = orderChain(certificates, leaf);
@@ -94,12 +99,12 @@ function reorderMessage(
   if (leafPosition > 0)
     parts.push(`the leaf (the key's certificate) is certificate ${leafPosition + 1} of ${original.length}`);
   if (ordered.dropped.length > 0) {
-    const dropped = ordered.dropped.map((c) => quote(describe(c).subject)).join(', ');
+    const dropped = ordered.dropped.map(label).join(', ');
     parts.push(
       `dropped ${ordered.dropped.length} certificate(s) that do not belong to the chain: ${dropped}`,
     );
   }
-  parts.push(`serving ${ordered.chain.map((c) => quote(describe(c).subject)).join(' -> ')}`);
+  parts.push(`serving ${ordered.chain.map(label).join(' -> ')}`);
   return parts.join('; ');
 }
 
@@ -110,7 +115,7 @@ export function validityDiagnostics(facts: CertificateFacts, ref: ObjectRef, now
       diagnostic(
         'CertificateExpired',
         ref,
-        `the certificate ${quote(facts.subject)} expired on ${facts.notAfter}`,
+        `the certificate ${named(facts.subject, facts.dnsNames)} expired on ${facts.notAfter}`,
       ),
     ];
   }
@@ -119,7 +124,7 @@ export function validityDiagnostics(facts: CertificateFacts, ref: ObjectRef, now
       diagnostic(
         'CertificateNotYetValid',
         ref,
-        `the certificate ${quote(facts.subject)} is not valid before ${facts.notBefore}`,
+        `the certificate ${named(facts.subject, facts.dnsNames)} is not valid before ${facts.notBefore}`,
       ),
     ];
   }
@@ -130,6 +135,23 @@ function reject(d: Diagnostic): InspectResult {
   return { certificate: null, diagnostics: [d] };
 }
 
-function quote(subject: string): string {
-  return subject === '' ? '(empty subject)' : `"${subject}"`;
+/**
+ * How diagnostics name a certificate: its quoted subject, or, for the empty subject that
+ * RFC 5280 §4.2.1.6 allows when the names are in subjectAltName (common for ACME
+ * certificates), its first DNS name, which is what the operator recognises.
+ */
+function quote(subject: string, dnsNames: readonly string[]): string {
+  if (subject !== '') return `"${subject}"`;
+  return dnsNames[0] ?? '(empty subject)';
+}
+
+/** `the certificate "CN=x"` or `the certificate for shop.example.com`. */
+function named(subject: string, dnsNames: readonly string[]): string {
+  const name = quote(subject, dnsNames);
+  return subject === '' && dnsNames.length > 0 ? `for ${name}` : name;
+}
+
+function label(cert: ParsedCertificate): string {
+  const { subject } = describe(cert);
+  return quote(subject, subject === '' ? decodeAltNames(cert.parts.subjectAltName).dnsNames : []);
 }

@@ -3,7 +3,9 @@
  * `EC PRIVATE KEY`), and the key algorithms browsers accept in a TLS server certificate.
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import type { PublicKeyInfo } from './der.ts';
+import { equalBytes, type PublicKeyInfo } from './der.ts';
+import type { ParsedCertificate } from './pem.ts';
+import { type EmbeddedPublicKey, embeddedPublicKey } from './private-key.ts';
 
 export type KeyParse =
   | { readonly ok: true; readonly key: KeyObject }
@@ -47,6 +49,55 @@ export function parsePrivateKey(keyPem: string): KeyParse {
         message: `${String(key.asymmetricKeyType)} keys are not supported; use RSA (2048+ bits) or ECDSA (P-256, P-384, P-521)`,
       };
   }
+}
+
+/**
+ * The first certificate whose public key is the one embedded in the private key, decided from
+ * DER alone; undefined when that cannot be decided here, and the caller asks node:crypto
+ * (parsePrivateKey, then X509Certificate.checkPrivateKey, which compares the public parts just
+ * as OpenSSL's EVP_PKEY_eq does). "Cannot decide" includes every certificate that might match
+ * under another encoding, so both paths pick the same leaf.
+ */
+export function leafForKey(
+  certificates: readonly ParsedCertificate[],
+  keyPem: string,
+): ParsedCertificate | undefined {
+  const key = embeddedPublicKey(keyPem);
+  if (key === null) return undefined;
+  for (const certificate of certificates) {
+    const theirs = certificate.parts.publicKey;
+    if (samePublicKey(theirs, key)) return certificate;
+    if (!surelyDifferent(theirs, key)) return undefined;
+  }
+  return undefined; // no match: node:crypto words the mismatch (or the parse error)
+}
+
+function samePublicKey(cert: PublicKeyInfo, key: EmbeddedPublicKey): boolean {
+  if (cert.type === 'rsa' && key.type === 'rsa')
+    return equalBytes(cert.modulus, key.modulus) && equalBytes(cert.exponent, key.exponent);
+  if (cert.type === 'ec' && key.type === 'ec')
+    return cert.curve === key.curve && equalBytes(cert.point, key.point);
+  return false;
+}
+
+/** Different bytes mean different keys only for canonical encodings (DER INTEGERs, uncompressed points). */
+function surelyDifferent(cert: PublicKeyInfo, key: EmbeddedPublicKey): boolean {
+  if (cert.type !== key.type) return true;
+  if (cert.type === 'rsa' && key.type === 'rsa') {
+    return [cert.modulus, cert.exponent, key.modulus, key.exponent].every(minimalPositive);
+  }
+  if (cert.type === 'ec' && key.type === 'ec') {
+    if (cert.curve === null) return false;
+    return cert.curve !== key.curve || (cert.point[0] === 0x04 && cert.point.length === key.point.length);
+  }
+  return false;
+}
+
+/** X.690 §8.3.2: no redundant leading byte; positive. */
+function minimalPositive(integer: Uint8Array): boolean {
+  const [first, second] = integer;
+  if (first === undefined || first >= 0x80) return false;
+  return !(first === 0 && second !== undefined && second < 0x80);
 }
 
 /** `RSA-2048`, `ECDSA-P-256`, ...: the key of the matched leaf certificate. */

@@ -1,10 +1,10 @@
 /** PEM (RFC 7468) certificate blocks in, DER out, and back. */
 import { X509Certificate } from 'node:crypto';
+import { isBase64 } from './base64.ts';
 import { type CertificateParts, certificateParts } from './der.ts';
 
 /** RFC 7468 §2: text outside the blocks (openssl's "subject=" lines, comments) is ignored. */
 const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g;
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 export interface ParsedCertificate {
   readonly der: Buffer;
@@ -26,9 +26,9 @@ export function parseCertificates(pem: string): PemParse {
   const certificates: ParsedCertificate[] = [];
   for (const [index, body] of blocks.entries()) {
     const where = blocks.length === 1 ? 'the certificate' : `certificate ${index + 1} of ${blocks.length}`;
-    if (body.length % 4 !== 0 || !BASE64.test(body))
-      return { ok: false, message: `${where} is not valid base64` };
-    const cert = parseBlock(body);
+    // A memo hit was valid base64 when it was parsed; only new bodies need the check.
+    const cert = memo.get(body) ?? (isBase64(body) ? parseBlock(body) : null);
+    if (cert === null) return { ok: false, message: `${where} is not valid base64` };
     if (typeof cert === 'string') return { ok: false, message: `${where} cannot be parsed: ${cert}` };
     certificates.push(cert);
   }
@@ -44,8 +44,6 @@ const MEMO_LIMIT = 1024;
 const memo = new Map<string, ParsedCertificate>();
 
 function parseBlock(body: string): ParsedCertificate | string {
-  const hit = memo.get(body);
-  if (hit !== undefined) return hit;
   const der = Buffer.from(body, 'base64');
   let parsed: ParsedCertificate;
   try {
@@ -59,7 +57,9 @@ function parseBlock(body: string): ParsedCertificate | string {
 }
 
 export function toPem(der: Uint8Array): string {
-  const base64 = Buffer.from(der).toString('base64');
-  const lines = base64.match(/.{1,64}/g) ?? [];
-  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
+  const base64 = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
+  // RFC 7468 §2: 64 characters a line.
+  let body = '';
+  for (let i = 0; i < base64.length; i += 64) body += `${base64.slice(i, i + 64)}\n`;
+  return `-----BEGIN CERTIFICATE-----\n${body}-----END CERTIFICATE-----\n`;
 }

@@ -2,10 +2,11 @@
  * kubernetes.io/tls Secrets -> Certificate. Like ingress-nginx, the Secret's `type` is not
  * checked: any Secret with tls.crt and tls.key serves.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { type Diagnostic, diagnostic, type ObjectRef, objectRef } from '../diagnostics.ts';
 import type { Secret } from '../objects/schemas.ts';
 import type { Certificate } from '../table.ts';
+import { isBase64 } from './base64.ts';
 import type { CachedInspection, CertificateCache } from './cache.ts';
 import { inspectTimeless, validityDiagnostics } from './inspect.ts';
 
@@ -22,17 +23,22 @@ export function certificateFromSecret(
   now: Date,
   cache?: CertificateCache,
 ): SecretCertificateResult {
-  const { namespace, name } = secret.metadata;
-  const ref = objectRef('Secret', namespace, name);
+  const inspection = inspectSecretTimeless(secret, cache);
+  const { certificate } = inspection;
+  const ref = objectRef('Secret', secret.metadata.namespace, secret.metadata.name);
+  const dated = certificate === null ? [] : validityDiagnostics(certificate.facts, ref, now);
+  return { certificate, diagnostics: [...inspection.diagnostics, ...dated] };
+}
+
+/** certificateFromSecret without the clock: what the cache holds (build() adds the dates). */
+export function inspectSecretTimeless(secret: Secret, cache?: CertificateCache): CachedInspection {
   const key = cache === undefined ? null : cacheKey(secret);
   let inspection = key === null ? undefined : cache?.get(key);
   if (inspection === undefined) {
-    inspection = inspectSecret(secret, ref);
+    inspection = inspectSecret(secret, objectRef('Secret', secret.metadata.namespace, secret.metadata.name));
     if (key !== null) cache?.set(key, inspection);
   }
-  const { certificate } = inspection;
-  const dated = certificate === null ? [] : validityDiagnostics(certificate.facts, ref, now);
-  return { certificate, diagnostics: [...inspection.diagnostics, ...dated] };
+  return inspection;
 }
 
 function inspectSecret(secret: Secret, ref: ObjectRef): CachedInspection {
@@ -67,7 +73,7 @@ function readValue(secret: Secret, key: string, ref: ObjectRef): string | Diagno
   const at = objectRef(ref.kind, ref.namespace, ref.name, key);
   if (encoded === undefined) return diagnostic('SecretMissingKey', at, `the Secret has no ${key} key`);
   const compact = encoded.replace(/[\r\n]/g, '');
-  if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) {
+  if (!isBase64(compact)) {
     const code = key === TLS_PRIVATE_KEY_KEY ? 'PrivateKeyInvalid' : 'CertificateInvalid';
     return diagnostic(code, at, `data.${key} is not valid base64`);
   }
@@ -84,7 +90,8 @@ function cacheKey(secret: Secret): string {
 
 /** Short: a SecureContext cache key and a log field, not a security boundary. */
 function revision(certPem: string, keyPem: string): string {
-  return createHash('sha256').update(certPem).update('\0').update(keyPem).digest('hex').slice(0, 16);
+  // One-shot hash(): same digest as hashing the three parts in turn, without a Hash object.
+  return hash('sha256', `${certPem}\0${keyPem}`, 'hex').slice(0, 16);
 }
 
 /** Cached certificates are shared by every table built from them; the table is frozen anyway. */
