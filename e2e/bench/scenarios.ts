@@ -1,0 +1,154 @@
+/**
+ * The scenarios, each run for both proxies back to back (order alternating between scenarios so
+ * slow drift in the machine's load does not always favour the same proxy), with an unmeasured
+ * warm-up first (V8's JIT, nginx's upstream keep-alive pool) and the proxy's CPU read around
+ * the measured window.
+ */
+import type { Cleanup } from './env.ts';
+import { HOST, PASSTHROUGH_HOST } from './fixtures.ts';
+import { type LoadResult, runHandshakes } from './handshakes.ts';
+import { logFileIn, runH2load, runWrk } from './load.ts';
+import { treeCpuMicros } from './processes.ts';
+import type { Measurement, ProxyName, Target } from './report.ts';
+
+export interface ProxyUnderTest {
+  readonly name: ProxyName;
+  /** Terminating listener (HTTP/1.1 + h2) and the process tree serving it. */
+  readonly httpsPort: number;
+  readonly pid: number;
+  /** Where passthrough connections go, and the process tree serving them. */
+  readonly passthroughPort: number;
+  readonly passthroughPid: number;
+}
+
+export interface RunSettings {
+  readonly cleanup: Cleanup;
+  readonly seconds: number;
+  readonly warmupSeconds: number;
+  readonly connections: number;
+}
+
+export interface Scenario {
+  readonly name: string;
+  readonly describe: string;
+  readonly pid: (proxy: ProxyUnderTest) => number;
+  readonly run: (proxy: ProxyUnderTest, settings: RunSettings, seconds: number) => Promise<LoadResult>;
+}
+
+const terminating = (proxy: ProxyUnderTest) => proxy.pid;
+
+export const scenarios: readonly Scenario[] = [
+  {
+    name: 'h1-keepalive',
+    describe:
+      'HTTP/1.1 keep-alive over TLS: wrk -t1 -c32 --latency (no SNI: the default cert, Host: bench.test)',
+    pid: terminating,
+    run: (proxy, s, seconds) =>
+      runWrk(s.cleanup, {
+        url: `https://127.0.0.1:${proxy.httpsPort}/`,
+        headers: [`Host: ${HOST}`],
+        connections: s.connections,
+        seconds,
+      }),
+  },
+  {
+    name: 'h2',
+    describe: 'HTTP/2: h2load -t1 -c32 -m10 (SNI + :authority bench.test)',
+    pid: terminating,
+    run: (proxy, s, seconds) =>
+      runH2load(s.cleanup, {
+        port: proxy.httpsPort,
+        host: HOST,
+        connections: s.connections,
+        streams: 10,
+        seconds,
+        logFile: logFileIn(s.cleanup.dir, `${proxy.name}-h2`),
+      }),
+  },
+  {
+    name: 'new-tls-full',
+    describe: 'new TLS connections, full handshake each (no session offered), 1 request each, 32 loops',
+    pid: terminating,
+    run: (proxy, s, seconds) =>
+      runHandshakes({
+        port: proxy.httpsPort,
+        serverName: HOST,
+        host: HOST,
+        connections: s.connections,
+        durationMs: seconds * 1000,
+      }),
+  },
+  {
+    name: 'new-tls-resumed',
+    describe: "new TLS connections as wrk makes them with 'Connection: close' (it resumes sessions)",
+    pid: terminating,
+    run: (proxy, s, seconds) =>
+      runWrk(s.cleanup, {
+        url: `https://127.0.0.1:${proxy.httpsPort}/`,
+        headers: [`Host: ${HOST}`, 'Connection: close'],
+        connections: s.connections,
+        seconds,
+      }),
+  },
+  {
+    name: 'passthrough',
+    describe: 'SSL passthrough: full handshake with the TLS backend through the proxy, 1 request each',
+    pid: (proxy) => proxy.passthroughPid,
+    run: (proxy, s, seconds) =>
+      runHandshakes({
+        port: proxy.passthroughPort,
+        serverName: PASSTHROUGH_HOST,
+        host: PASSTHROUGH_HOST,
+        connections: s.connections,
+        durationMs: seconds * 1000,
+      }),
+  },
+];
+
+/** The issue's targets for portcullis relative to nginx. */
+export const targets: readonly Target[] = [
+  { scenario: 'h1-keepalive', kind: 'cpu', limit: 2 },
+  { scenario: 'h2', kind: 'cpu', limit: 2 },
+  { scenario: 'new-tls-full', kind: 'rate', limit: 0.6 },
+  { scenario: 'new-tls-resumed', kind: 'rate', limit: 0.6 },
+  { scenario: 'passthrough', kind: 'cpu', limit: 1.5 },
+];
+
+export async function measure(
+  scenario: Scenario,
+  proxy: ProxyUnderTest,
+  settings: RunSettings,
+): Promise<Measurement> {
+  if (settings.warmupSeconds > 0) await scenario.run(proxy, settings, settings.warmupSeconds);
+  const pid = scenario.pid(proxy);
+  const cpuBefore = treeCpuMicros(pid);
+  const started = performance.now();
+  const load = await scenario.run(proxy, settings, settings.seconds);
+  const cpuAfter = treeCpuMicros(pid);
+  const wallSeconds = (performance.now() - started) / 1000;
+  return {
+    scenario: scenario.name,
+    proxy: proxy.name,
+    load,
+    cpuMicros: cpuAfter.total - cpuBefore.total,
+    sysMicros: cpuAfter.sys - cpuBefore.sys,
+    wallSeconds,
+  };
+}
+
+export async function runAll(
+  chosen: readonly Scenario[],
+  proxies: readonly [ProxyUnderTest, ProxyUnderTest],
+  settings: RunSettings,
+  progress: (line: string) => void,
+): Promise<Measurement[]> {
+  const results: Measurement[] = [];
+  for (const [index, scenario] of chosen.entries()) {
+    const order = index % 2 === 0 ? proxies : ([proxies[1], proxies[0]] as const);
+    for (const proxy of order) {
+      progress(`  ${scenario.name} / ${proxy.name} ...`);
+      results.push(await measure(scenario, proxy, settings));
+    }
+  }
+  return results;
+}
