@@ -30,7 +30,10 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const { createLogger } = await import('./log.ts');
   const { runServe } = await import('./run/serve.ts');
-  return runServe(options, createLogger());
+  const code = await runServe(options, createLogger());
+  // Serving is over (drained or refused to start): timers of the Kubernetes client or a
+  // half-open watch must not keep the process alive.
+  process.exit(code);
 }
 
 main(process.argv.slice(2)).then(
@@ -39,7 +42,8 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     process.stderr.write(`portcullis: ${startupError(error)}\n`);
-    process.exitCode = 1;
+    // Listeners opened before the failure would keep the process alive: leave now.
+    process.exit(1);
   },
 );
 

@@ -20,12 +20,12 @@ export interface RequestHandler {
 }
 
 export function createRequestHandler(deps: HandlerDeps): RequestHandler {
-  const httpsPort = deps.httpsPort ?? 443;
   const connection = (req: HttpRequest): ConnectionFacts => ({
     scheme: deps.scheme,
     peer: req.socket?.remoteAddress,
     localPort: req.socket?.localPort,
-    httpsPort,
+    // Read per request: with --https-port=0 the port is known only once the listener is bound.
+    httpsPort: deps.httpsPort ?? 443,
   });
 
   const onRequest = (req: HttpRequest, res: HttpResponse): void => {
