@@ -89,7 +89,13 @@ export async function startPortcullis(options: StartOptions): Promise<Portcullis
     const past = logs.find(match);
     if (past !== undefined) return Promise.resolve(past);
     return new Promise<LogLine>((resolve, reject) => {
-      const waiter = { match, resolve: (line: LogLine) => (clearTimeout(timer), resolve(line)) };
+      const waiter = {
+        match,
+        resolve: (line: LogLine) => {
+          clearTimeout(timer);
+          resolve(line);
+        },
+      };
       const timer = setTimeout(() => {
         waiters.delete(waiter);
         reject(

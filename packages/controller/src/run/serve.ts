@@ -59,7 +59,7 @@ export async function runServe(options: ControllerOptions, logger: Logger): Prom
   let plane: Plane | null = null;
   let stopping = false;
   const health = createHealthServer({
-    ready: () => plane !== null && plane.ready() && !stopping,
+    ready: () => (plane?.ready() ?? false) && !stopping,
     metrics: () =>
       plane?.metrics() ?? metrics.render().then((body) => ({ contentType: metrics.contentType, body })),
   });
