@@ -7,13 +7,10 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { collectLogs, type LogLine } from './logs.ts';
 import { cliEntry } from './paths.ts';
 
-export interface LogLine {
-  readonly level: string;
-  readonly msg: string;
-  readonly [field: string]: unknown;
-}
+export type { LogLine } from './logs.ts';
 
 export interface Portcullis {
   readonly process: ChildProcessWithoutNullStreams;
@@ -56,57 +53,9 @@ export async function startPortcullis(options: StartOptions): Promise<Portcullis
     ],
     { env: { ...process.env, ...options.env } },
   );
-  const logs: LogLine[] = [];
-  const waiters = new Set<{ match: (line: LogLine) => boolean; resolve: (line: LogLine) => void }>();
-  let buffered = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk: string) => {
-    buffered += chunk;
-    let newline = buffered.indexOf('\n');
-    while (newline >= 0) {
-      const text = buffered.slice(0, newline);
-      buffered = buffered.slice(newline + 1);
-      newline = buffered.indexOf('\n');
-      let line: LogLine;
-      try {
-        line = JSON.parse(text) as LogLine;
-      } catch {
-        line = { level: 'raw', msg: text };
-      }
-      logs.push(line);
-      for (const waiter of waiters) {
-        if (waiter.match(line)) {
-          waiters.delete(waiter);
-          waiter.resolve(line);
-        }
-      }
-    }
-  });
+  const { logs, waitForLog } = collectLogs(child);
   child.stdout.resume();
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-
-  const waitForLog = (match: (line: LogLine) => boolean, timeoutMs = 10_000) => {
-    const past = logs.find(match);
-    if (past !== undefined) return Promise.resolve(past);
-    return new Promise<LogLine>((resolve, reject) => {
-      const waiter = {
-        match,
-        resolve: (line: LogLine) => {
-          clearTimeout(timer);
-          resolve(line);
-        },
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(waiter);
-        reject(
-          new Error(
-            `no matching log line within ${timeoutMs} ms; logs:\n${logs.map((l) => JSON.stringify(l)).join('\n')}`,
-          ),
-        );
-      }, timeoutMs);
-      waiters.add(waiter);
-    });
-  };
 
   const startup = waitForLog((l) => l.msg === 'portcullis is serving', options.startTimeoutMs ?? 20_000);
   const serving = await Promise.race([

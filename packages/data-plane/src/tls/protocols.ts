@@ -8,6 +8,7 @@
 import { constants } from 'node:crypto';
 import { createSecureContext, type SecureVersion } from 'node:tls';
 import type { TlsProtocol, TlsSettings } from '@portcullis/config-model';
+import { defaultSettings } from '@portcullis/config-model';
 import type { TlsWarning } from './warnings.ts';
 
 export interface ProtocolOptions {
@@ -67,16 +68,8 @@ export function cipherList(configured: string, legacy: boolean, warnings: TlsWar
   return withLevel(defaultCiphers);
 }
 
-const defaultCiphers = [
-  'ECDHE-ECDSA-AES128-GCM-SHA256',
-  'ECDHE-RSA-AES128-GCM-SHA256',
-  'ECDHE-ECDSA-AES256-GCM-SHA384',
-  'ECDHE-RSA-AES256-GCM-SHA384',
-  'ECDHE-ECDSA-CHACHA20-POLY1305',
-  'ECDHE-RSA-CHACHA20-POLY1305',
-  'DHE-RSA-AES256-GCM-SHA384',
-  'DHE-RSA-AES128-GCM-SHA256',
-].join(':');
+/** ingress-nginx's default ssl-ciphers, the same list the ConfigMap parser defaults to. */
+const defaultCiphers = defaultSettings.tls.ciphers;
 
 /** True when this runtime's OpenSSL knows the ML-KEM hybrid group (OpenSSL >= 3.5). */
 export const postQuantumSupported: boolean = loads({ ecdhCurve: 'X25519MLKEM768' });
