@@ -156,6 +156,27 @@ describe('request metrics (ingress-nginx socket collector families)', () => {
     assert.equal(find(out, 'nginx_ingress_controller_request_size_count', { ingress: 'shop' }).length, 0);
   });
 
+  it('starts a returning Ingress from zero (the cached series is not reused after removal)', async () => {
+    const metrics = createMetrics(identity);
+    metrics.trackTable(await table());
+    metrics.observeRequest(shopRequest);
+    metrics.observeRequest(shopRequest);
+    metrics.trackTable(await table(false));
+    metrics.trackTable(await table());
+    metrics.observeRequest({ ...shopRequest, requestSize: 15, requestDurationSeconds: 0.3 });
+    metrics.observeRequest({ ...shopRequest, requestSize: 1000, requestDurationSeconds: 0.3 });
+    const out = parse(await metrics.render());
+    const ok = { status: '200', host: 'shop.example.com' };
+    assert.equal(value(out, 'nginx_ingress_controller_requests', ok), 2);
+    assert.equal(value(out, 'nginx_ingress_controller_request_size_count', ok), 2);
+    assert.equal(value(out, 'nginx_ingress_controller_request_size_sum', ok), 1015);
+    const bucket = (le: string) =>
+      value(out, 'nginx_ingress_controller_request_duration_seconds_bucket', { ...ok, le });
+    assert.equal(bucket('0.25'), 0);
+    assert.equal(bucket('0.5'), 2);
+    assert.equal(bucket('+Inf'), 2);
+  });
+
   it('accepts the http/ handler observation shape through observe()', async () => {
     const metrics = createMetrics(identity);
     metrics.trackTable(await table());

@@ -18,9 +18,9 @@ export function enforceHsts(res: HttpResponse, value: string): void {
   res.setHeader(name, value);
   const original = res.writeHead as unknown as WriteHead;
   const patched: WriteHead = function (this: HttpResponse, statusCode, ...rest) {
-    const args = rest.map(withoutSts);
+    for (let i = 0; i < rest.length; i++) rest[i] = withoutSts(rest[i]);
     this.setHeader(name, value);
-    return original.call(this, statusCode, ...args);
+    return original.call(this, statusCode, ...rest);
   };
   (res as unknown as { writeHead: WriteHead }).writeHead = patched;
 }
@@ -35,7 +35,16 @@ function withoutSts(arg: unknown): unknown {
     return kept;
   }
   if (typeof arg === 'object' && arg !== null) {
+    // Nearly every response carries no STS of its own: then pass the same object, no copy.
+    if (!hasSts(arg)) return arg;
     return Object.fromEntries(Object.entries(arg).filter(([key]) => key.toLowerCase() !== name));
   }
   return arg;
+}
+
+function hasSts(headers: object): boolean {
+  for (const key in headers) {
+    if (key.length === name.length && key.toLowerCase() === name) return true;
+  }
+  return false;
 }

@@ -47,13 +47,16 @@ export function observe(req: HttpRequest, res: HttpResponse, metrics: RequestMet
       upstreamDuration,
     });
   };
-  res.once('finish', finish);
-  res.once('close', finish);
+  // `on`, not `once`: finish() runs once anyway, and once() allocates a wrapper per listener.
+  res.on('finish', finish);
+  res.on('close', finish);
   return observer;
 }
 
 /** Node's HTTP/1 parser and the HTTP/2 compat layer both hand body chunks to req.push(). */
 function countPushed(req: HttpRequest): () => number {
+  // A request without a body only ever pushes the end (null): nothing to count, nothing to wrap.
+  if (!mayHaveBody(req)) return noBytes;
   let bytes = 0;
   const push = req.push;
   req.push = function (this: HttpRequest, chunk: unknown, encoding?: BufferEncoding) {
@@ -63,20 +66,33 @@ function countPushed(req: HttpRequest): () => number {
   return () => bytes;
 }
 
+const noBytes = (): number => 0;
+
+/** RFC 9112 §6.3 (HTTP/1) / no END_STREAM on the HEADERS frame (HTTP/2, RFC 9113 §8.1). */
+function mayHaveBody(req: HttpRequest): boolean {
+  if (req.httpVersionMajor >= 2) {
+    return (req as { stream?: { endAfterHeaders?: boolean } }).stream?.endAfterHeaders !== true;
+  }
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+type Write = (chunk: unknown, encoding: unknown, callback: unknown) => boolean;
+type End = (chunk: unknown, encoding: unknown, callback: unknown) => unknown;
+
 function countWritten(res: HttpResponse): () => number {
   let bytes = 0;
-  const target = res as unknown as {
-    write: (...args: unknown[]) => boolean;
-    end: (...args: unknown[]) => unknown;
-  };
+  const target = res as unknown as { write: Write; end: End };
   const { write, end } = target;
-  target.write = function (this: unknown, chunk: unknown, ...rest: unknown[]) {
+  // Fixed parameters instead of rest/spread: no arguments array per call. Both node:http and
+  // the http2 compat layer treat a missing argument and undefined alike.
+  target.write = function (this: unknown, chunk, encoding, callback) {
     bytes += byteLength(chunk);
-    return write.call(this, chunk, ...rest);
+    return write.call(this, chunk, encoding, callback);
   };
-  target.end = function (this: unknown, chunk: unknown, ...rest: unknown[]) {
+  target.end = function (this: unknown, chunk, encoding, callback) {
     if (typeof chunk !== 'function') bytes += byteLength(chunk);
-    return end.call(this, chunk, ...rest);
+    return end.call(this, chunk, encoding, callback);
   };
   return () => bytes;
 }
@@ -98,8 +114,15 @@ function requestHeadBytes(req: HttpRequest): number {
 function responseHeadBytes(res: HttpResponse): number {
   // HTTP/2 has no reason phrase, and reading it there emits a process warning.
   let bytes = 17 + ('stream' in res ? 0 : res.statusMessage.length);
-  for (const [name, value] of Object.entries(res.getHeaders())) {
-    for (const v of Array.isArray(value) ? value : [value]) bytes += name.length + String(v).length + 4;
+  // for-in over getHeaders()'s fresh null-prototype copy: no entry or wrapper arrays per response.
+  const headers = res.getHeaders();
+  for (const name in headers) {
+    const value = headers[name];
+    if (Array.isArray(value)) {
+      for (const v of value) bytes += name.length + String(v).length + 4;
+    } else {
+      bytes += name.length + String(value).length + 4;
+    }
   }
   return bytes + 2;
 }

@@ -4,7 +4,7 @@
  * $remote_addr; X-Forwarded-For; X-Forwarded-Host; -Port; -Proto; -Scheme; X-Scheme;
  * X-Original-Forwarded-For; Proxy "").
  */
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { HttpSettings } from '@portcullis/config-model';
 import type { ClientView } from './client.ts';
 import type { UpstreamHeaders } from './types.ts';
@@ -45,7 +45,24 @@ const overwritten = new Set([
 export function requestId(headers: Headers): string {
   const incoming = headers['x-request-id'];
   const value = Array.isArray(incoming) ? incoming[0] : incoming;
-  return value !== undefined && value !== '' ? value : randomBytes(16).toString('hex');
+  return value !== undefined && value !== '' ? value : randomId();
+}
+
+/**
+ * One CSPRNG call per 256 ids instead of one per request (randomBytes was ~4% of a proxied
+ * request). Each id still uses 16 fresh bytes, never handed out twice.
+ */
+const entropy = Buffer.alloc(4096);
+let entropyAt = entropy.length;
+
+function randomId(): string {
+  if (entropyAt === entropy.length) {
+    randomFillSync(entropy);
+    entropyAt = 0;
+  }
+  const at = entropyAt;
+  entropyAt += 16;
+  return entropy.toString('hex', at, at + 16);
 }
 
 export function upstreamHeaders(

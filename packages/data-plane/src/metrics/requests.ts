@@ -6,6 +6,7 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { boundMethod, boundStatus, type LabelBounds } from './bounds.ts';
 import { HELP, REQUEST_LABELS } from './families.ts';
+import { Series } from './series.ts';
 
 type RequestLabel = (typeof REQUEST_LABELS)[number];
 type Labels = Record<RequestLabel, string>;
@@ -55,8 +56,11 @@ export class RequestFamilies {
   readonly #connectTime: Histogram<RequestLabel>;
   readonly #requestSize: Histogram<RequestLabel>;
   readonly #responseSize: Histogram<RequestLabel>;
-  /** `namespace/ingress` -> series key -> labels: what to delete when the Ingress goes. */
-  readonly #series = new Map<string, Map<string, Labels>>();
+  /**
+   * `namespace/ingress` -> series key -> series: what to delete when the Ingress goes, and the
+   * hot path's cache of prepared label sets (requests matching no Ingress live under '/').
+   */
+  readonly #series = new Map<string, Map<string, Series<RequestLabel>>>();
 
   constructor(registry: Registry, bounds: LabelBounds, options: RequestFamilyOptions) {
     this.#options = options;
@@ -76,18 +80,18 @@ export class RequestFamilies {
   }
 
   observe(sample: RequestSample): void {
-    const labels = this.#labels(sample);
-    this.#requests.inc(labels);
-    this.#requestTime.observe(labels, sample.requestDurationSeconds);
-    this.#requestSize.observe(labels, sample.requestSize);
-    this.#responseSize.observe(labels, sample.responseSize);
+    const series = this.#seriesFor(sample);
+    series.inc(this.#requests);
+    series.observe(this.#requestTime, sample.requestDurationSeconds);
+    series.observe(this.#requestSize, sample.requestSize);
+    series.observe(this.#responseSize, sample.responseSize);
     // socket.go skips a histogram when nginx reports -1 (no upstream was involved).
     if (isMeasured(sample.upstreamDurationSeconds))
-      this.#responseTime.observe(labels, sample.upstreamDurationSeconds);
+      series.observe(this.#responseTime, sample.upstreamDurationSeconds);
     if (isMeasured(sample.upstreamHeaderSeconds))
-      this.#headerTime.observe(labels, sample.upstreamHeaderSeconds);
+      series.observe(this.#headerTime, sample.upstreamHeaderSeconds);
     if (isMeasured(sample.upstreamConnectSeconds))
-      this.#connectTime.observe(labels, sample.upstreamConnectSeconds);
+      series.observe(this.#connectTime, sample.upstreamConnectSeconds);
   }
 
   /** Deletes every series of these Ingresses (`namespace/name`). */
@@ -105,35 +109,39 @@ export class RequestFamilies {
       const series = this.#series.get(key);
       if (series === undefined) continue;
       this.#series.delete(key);
-      for (const labels of series.values()) for (const family of families) family.remove(labels);
+      for (const { labels } of series.values()) for (const family of families) family.remove(labels);
     }
   }
 
-  #labels(sample: RequestSample): Labels {
-    const labels: Labels = {
-      ...this.#options.controller,
-      status: boundStatus(sample.status, this.#options.reportStatusClasses),
-      method: boundMethod(sample.method),
-      path: sample.path,
-      namespace: sample.namespace,
-      ingress: sample.ingress,
-      service: sample.service,
-      canary: '',
-      host: this.#bounds.host(sample.host),
-    };
-    if (labels.ingress !== '') this.#remember(labels);
-    return labels;
-  }
-
-  #remember(labels: Labels): void {
-    const ingressKey = `${labels.namespace}/${labels.ingress}`;
-    let series = this.#series.get(ingressKey);
+  /** Every label value is bounded (bounds.ts), so the cache is as bounded as the registry. */
+  #seriesFor(sample: RequestSample): Series<RequestLabel> {
+    const status = boundStatus(sample.status, this.#options.reportStatusClasses);
+    const method = boundMethod(sample.method);
+    const host = this.#bounds.host(sample.host);
+    const ingressKey = `${sample.namespace}/${sample.ingress}`;
+    let byIngress = this.#series.get(ingressKey);
+    if (byIngress === undefined) {
+      byIngress = new Map();
+      this.#series.set(ingressKey, byIngress);
+    }
+    const key = `${status} ${method} ${host} ${sample.service} ${sample.path}`;
+    let series = byIngress.get(key);
     if (series === undefined) {
-      series = new Map();
-      this.#series.set(ingressKey, series);
+      const labels: Labels = {
+        ...this.#options.controller,
+        status,
+        method,
+        path: sample.path,
+        namespace: sample.namespace,
+        ingress: sample.ingress,
+        service: sample.service,
+        canary: '',
+        host,
+      };
+      series = new Series(labels, REQUEST_LABELS);
+      byIngress.set(key, series);
     }
-    const key = `${labels.status} ${labels.method} ${labels.host} ${labels.service} ${labels.path}`;
-    if (!series.has(key)) series.set(key, labels);
+    return series;
   }
 }
 

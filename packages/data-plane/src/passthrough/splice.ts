@@ -63,7 +63,16 @@ export function splice(
   // A server created without allowHalfOpen would answer the client's FIN with its own before
   // the backend's reply arrived; a splicer must forward the FIN instead.
   client.allowHalfOpen = true;
-  const upstream = connect({ host: target.host, port: target.port, allowHalfOpen: true });
+  // Nagle off and keep-alive probes as connect() options: net applies them to the handle as it
+  // connects, without two more JS calls per connection.
+  const upstream = connect({
+    host: target.host,
+    port: target.port,
+    allowHalfOpen: true,
+    noDelay: true,
+    keepAlive: true,
+    keepAliveInitialDelay: KEEPALIVE_MS,
+  });
   let connected = false;
   let error: SpliceError | null = null;
   let closed = 0;
@@ -106,8 +115,6 @@ export function splice(
   upstream.once('connect', () => {
     connected = true;
     clearTimeout(timer);
-    upstream.setNoDelay(true);
-    upstream.setKeepAlive(true, KEEPALIVE_MS);
     client.setNoDelay(true);
     client.setKeepAlive(true, KEEPALIVE_MS);
     hooks.onConnect?.(target);

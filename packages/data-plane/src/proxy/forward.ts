@@ -95,7 +95,8 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   start(): void {
-    this.#res.once('close', this.#onClientClose);
+    // `on`, not `once` (no wrapper per request): #onClientClose ignores a close after the end.
+    this.#res.on('close', this.#onClientClose);
     // A reset mid-upload surfaces as an error on req; without a listener it would crash the process.
     this.#req.on('error', this.#onClientClose);
     if (this.#body !== null) (this.#req as NodeJS.ReadableStream).pipe(this.#body);

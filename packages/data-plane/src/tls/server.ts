@@ -31,6 +31,8 @@ export interface HttpsServerOptions {
 interface ServerState {
   key: string;
   readonly sessions: SessionCache;
+  /** Attaches/detaches the 'newSession' / 'resumeSession' listeners. */
+  readonly wireSessions: (on: boolean) => void;
 }
 
 const states = new WeakMap<Http2SecureServer, ServerState>();
@@ -58,8 +60,9 @@ export function createHttpsServer(opts: HttpsServerOptions): Http2SecureServer {
     },
     ALPNCallback: ({ protocols }) => opts.current().alpn(protocols),
   });
-  states.set(server, { key: first.serverKey, sessions });
-  wireSessionCache(server, sessions, opts.current);
+  const wireSessions = sessionCacheWiring(server, sessions, opts.current);
+  wireSessions(first.session.cache);
+  states.set(server, { key: first.serverKey, sessions, wireSessions });
   server.on('request', opts.onRequest);
   if (opts.onUpgrade !== undefined) server.on('upgrade', opts.onUpgrade);
   server.on('tlsClientError', (error: Error, socket: TLSSocket) => {
@@ -77,6 +80,7 @@ export function applyGeneration(server: Http2SecureServer, gen: TlsGeneration): 
   const state = states.get(server);
   if (state === undefined) throw new Error('applyGeneration: server was not made by createHttpsServer');
   if (!gen.session.cache) state.sessions.clear();
+  state.wireSessions(gen.session.cache);
   if (state.key === gen.serverKey) return false;
   const ticketKeys = gen.serverOptions.ticketKeys ?? server.getTicketKeys();
   server.setSecureContext({ ...gen.serverOptions, ticketKeys });
@@ -84,20 +88,38 @@ export function applyGeneration(server: Http2SecureServer, gen: TlsGeneration): 
   return true;
 }
 
-/** TLS 1.2 session-ID resumption (ssl-session-cache), read from the current generation. */
-function wireSessionCache(
+/**
+ * TLS 1.2 session-ID resumption (ssl-session-cache), read from the current generation. The
+ * listeners are attached only while the cache is on: with them, Node holds every handshake for
+ * a JS lookup of the ClientHello's session id and hands every new session to JS; without them
+ * (ssl-session-cache: false) neither happens. Node checks at each new connection, so toggling
+ * takes effect for the next handshake.
+ */
+function sessionCacheWiring(
   server: Http2SecureServer,
   cache: SessionCache,
   current: () => TlsGeneration,
-): void {
-  server.on('newSession', (id: Buffer, data: Buffer, done: () => void) => {
+): (on: boolean) => void {
+  const onNewSession = (id: Buffer, data: Buffer, done: () => void): void => {
     const { session } = current();
     if (session.cache) cache.store(id, data, session.timeout, session.cacheSize);
     done();
-  });
-  server.on('resumeSession', (id: Buffer, done: (err: Error | null, data: Buffer | null) => void) => {
+  };
+  const onResumeSession = (id: Buffer, done: (err: Error | null, data: Buffer | null) => void): void => {
     done(null, current().session.cache ? cache.lookup(id) : null);
-  });
+  };
+  let wired = false;
+  return (on) => {
+    if (on === wired) return;
+    wired = on;
+    if (on) {
+      server.on('newSession', onNewSession);
+      server.on('resumeSession', onResumeSession);
+    } else {
+      server.off('newSession', onNewSession);
+      server.off('resumeSession', onResumeSession);
+    }
+  };
 }
 
 const rejected = Symbol('portcullis.rejectedSni');
