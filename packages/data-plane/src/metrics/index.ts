@@ -8,6 +8,7 @@
  */
 import type { RoutingTable } from '@portcullis/config-model';
 import { Registry } from 'prom-client';
+import type { RequestObservation } from '../http/types.ts';
 import { LabelBounds } from './bounds.ts';
 import { ConnectionFamilies, type HandshakeSample, type PassthroughSample } from './connections.ts';
 import { ControllerFamilies, type TableSample } from './controller.ts';
@@ -40,19 +41,7 @@ export interface MetricsOptions {
 }
 
 /** The http/ request handler's view of a finished request (RequestMetrics.observe). */
-export interface RequestObservation {
-  readonly method: string;
-  readonly status: number;
-  readonly host: string;
-  readonly path: string;
-  readonly namespace: string;
-  readonly ingress: string;
-  readonly service: string;
-  readonly requestSize: number;
-  readonly responseSize: number;
-  readonly requestDuration: number;
-  readonly upstreamDuration: number | null;
-}
+export type { RequestObservation } from '../http/types.ts';
 
 export interface Metrics {
   readonly registry: Registry;
