@@ -79,17 +79,7 @@ ${tls === '' ? '' : `  tls:\n${tls}`}  rules:
 ${rules}`;
 }
 
-/** The controller ConfigMap (pass `--configmap default/portcullis`). */
-export function configMapYaml(data: Readonly<Record<string, string>>, name = 'portcullis'): string {
-  const lines = Object.entries(data)
-    .map(([k, v]) => `  ${k}: ${JSON.stringify(v)}\n`)
-    .join('');
-  return `apiVersion: v1
-kind: ConfigMap
-metadata: { name: ${name}, namespace: default }
-data:
-${lines}`;
-}
+export { configMapYaml } from './http-manifests.ts';
 
 export interface Handshake {
   readonly protocol: string | null;
