@@ -67,6 +67,23 @@ export class AnnotationContext {
     this.fallback(short, value, expectedBool, usedText);
     return fallback;
   }
+
+  /**
+   * A boolean annotation ingress-nginx validates with ValidateBool: absent -> false; empty ->
+   * false with a warning (parsing fails, Extract skips it); not a Go boolean -> the Ingress is
+   * rejected.
+   */
+  strictBool(short: string): boolean {
+    const value = this.raw(short);
+    if (value === undefined) return false;
+    if (value === '') {
+      this.fallback(short, value, expectedBool, 'false');
+      return false;
+    }
+    const parsed = parseGoBool(value);
+    if (parsed === undefined) this.reject(short, value, expectedBool);
+    return parsed ?? false;
+  }
 }
 
 export const expectedBool = 'expected true or false (Go strconv.ParseBool)';

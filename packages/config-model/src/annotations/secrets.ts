@@ -7,8 +7,8 @@
  * denied" there: every path of the Ingress answers 403/503. portcullis rejects the Ingress
  * instead, which fails closed the same way without a special denied state.
  */
-import { parseGoBool, parseGoInt, quote } from '../values.ts';
-import { type AnnotationContext, annotationPrefix, expectedBool } from './context.ts';
+import { parseGoInt, quote } from '../values.ts';
+import { type AnnotationContext, annotationPrefix } from './context.ts';
 import type { AuthTlsAnnotation, ProxySslAnnotation, SecretRef, VerifyClient } from './types.ts';
 import { isBasicChars, isHostName, isNamespaceName, isSecretName, isServerNameChars } from './validators.ts';
 
@@ -141,14 +141,5 @@ function readVerifyDepth(ctx: AnnotationContext): number {
 
 /** authtls: returns ValidateBool's error -> rejected; empty -> false (invalid content skipped). */
 function readPassCertificate(ctx: AnnotationContext): boolean {
-  const short = 'auth-tls-pass-certificate-to-upstream';
-  const value = ctx.raw(short);
-  if (value === undefined) return false;
-  if (value === '') {
-    ctx.fallback(short, value, expectedBool, 'false');
-    return false;
-  }
-  const parsed = parseGoBool(value);
-  if (parsed === undefined) ctx.reject(short, value, expectedBool);
-  return parsed ?? false;
+  return ctx.strictBool('auth-tls-pass-certificate-to-upstream');
 }

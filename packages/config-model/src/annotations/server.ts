@@ -13,16 +13,7 @@ import { isHostName, isServerNameListChars, normalize } from './validators.ts';
  * with a non-validation error, which Extract ignores: passthrough stays off.
  */
 export function readSslPassthrough(ctx: AnnotationContext): boolean {
-  const short = 'ssl-passthrough';
-  const value = ctx.raw(short);
-  if (value === undefined) return false;
-  if (value === '') {
-    ctx.fallback(short, value, expectedBool, 'false');
-    return false;
-  }
-  const parsed = parseGoBool(value);
-  if (parsed === undefined) ctx.reject(short, value, expectedBool);
-  return parsed ?? false;
+  return ctx.strictBool('ssl-passthrough');
 }
 
 const protocols: readonly BackendProtocol[] = ['HTTP', 'HTTPS', 'AUTO_HTTP', 'GRPC', 'GRPCS'];
