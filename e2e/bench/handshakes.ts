@@ -14,6 +14,11 @@ export interface HandshakeLoad {
   readonly host: string;
   readonly connections: number;
   readonly durationMs: number;
+  /**
+   * Key-exchange groups the client offers (a key share for the first). Unset: Node 24's default,
+   * X25519MLKEM768 first, which Debian's nginx (OpenSSL 3.0) cannot negotiate.
+   */
+  readonly groups?: string;
 }
 
 export interface LoadResult {
@@ -34,6 +39,7 @@ function once(load: HandshakeLoad, request: Buffer): Promise<boolean> {
       servername: load.serverName,
       rejectUnauthorized: false,
       ALPNProtocols: ['http/1.1'],
+      ...(load.groups === undefined ? {} : { ecdhCurve: load.groups }),
     });
     socket.setEncoding('latin1');
     socket.setTimeout(10_000, () => socket.destroy(new Error('timeout')));

@@ -21,7 +21,8 @@ export interface Target {
   readonly scenario: string;
   /** cpu: portcullis CPU/req over nginx's must be <= limit; rate: portcullis capacity over nginx's >= limit. */
   readonly kind: 'cpu' | 'rate';
-  readonly limit: number;
+  /** null: a figure reported beside the targets, with no verdict. */
+  readonly limit: number | null;
 }
 
 export const rps = (m: Measurement) => m.load.requests / m.load.seconds;
@@ -76,13 +77,15 @@ export function verdictTable(measurements: readonly Measurement[], targets: read
     if (nginx === undefined || ours === undefined) continue;
     const ratio =
       target.kind === 'cpu' ? cpuPerRequest(ours) / cpuPerRequest(nginx) : capacity(ours) / capacity(nginx);
-    const pass = target.kind === 'cpu' ? ratio <= target.limit : ratio >= target.limit;
+    const { limit } = target;
+    const verdict =
+      limit === null ? 'info' : (target.kind === 'cpu' ? ratio <= limit : ratio >= limit) ? 'PASS' : 'MISS';
     rows.push([
       target.scenario,
       target.kind === 'cpu' ? 'CPU per request' : 'req/s per proxy core',
       fixed(ratio, 2),
-      `${target.kind === 'cpu' ? '<=' : '>='} ${target.limit}`,
-      pass ? 'PASS' : 'MISS',
+      limit === null ? '-' : `${target.kind === 'cpu' ? '<=' : '>='} ${limit}`,
+      verdict,
       fixed(rps(ours) / rps(nginx), 2),
       ours.load.p99Ms === null || nginx.load.p99Ms === null
         ? 'n/a'
