@@ -3,30 +3,27 @@
  * objects to a deep-frozen routing table. Pure and synchronous; createBuilder() keeps memo
  * caches so a rebuild after one change redoes only the work that change implies:
  *   validated objects (per raw object) -> ChangeTracker (which Secrets/Services changed) ->
- *   per-Ingress contributions (contributions.ts) -> per-host servers (groups.ts) -> table
+ *   per-Ingress steps and contributions (ingresses.ts) -> per-host servers (groups.ts) -> table
  *   (finish.ts). Each memo is keyed by object identity and checked against the tracker, so an
  *   unchanged Ingress or host costs a few lookups.
  */
 import { hash } from 'node:crypto';
-import { parseAnnotations } from './annotations/parse.ts';
-import type { IngressAnnotations } from './annotations/types.ts';
-import { type AcceptedIngress, compareIngresses } from './build/accepted.ts';
+import { IngressOrder } from './build/accepted.ts';
 import { BackendResolver } from './build/backends.ts';
 import { CertificateStore } from './build/certificates.ts';
-import { classFilter } from './build/classes.ts';
-import { type Contribution, Contributions } from './build/contributions.ts';
+import { Contributions } from './build/contributions.ts';
 import { TableFinisher } from './build/finish.ts';
 import { ServerBuilder } from './build/groups.ts';
+import { IngressStage } from './build/ingresses.ts';
 import { aliasNames, wwwRedirects } from './build/names.ts';
 import { passthroughTargets } from './build/passthrough.ts';
-import { hostProblem } from './build/paths.ts';
 import { ChangeTracker, Scope } from './build/tracker.ts';
 import { deepFreeze, Validator } from './build/validate.ts';
 import { createCertificateCache, inspectKeyPair } from './certificates/index.ts';
 import { parseSettings } from './configmap/parse.ts';
 import type { Settings } from './configmap/types.ts';
 import { type Diagnostic, DiagnosticSink, diagnostic, objectRef } from './diagnostics.ts';
-import type { ConfigMap, Ingress } from './objects/schemas.ts';
+import type { ConfigMap } from './objects/schemas.ts';
 import type { Snapshot } from './objects/snapshot.ts';
 import type { BuildOptions } from './options.ts';
 import type { Certificate, RoutingTable } from './table.ts';
@@ -47,23 +44,16 @@ export function build(snapshot: Snapshot, options: BuildOptions): BuildResult {
 
 export function createBuilder(): Builder {
   const validator = new Validator();
+  const order = new IngressOrder();
   const tracker = new ChangeTracker();
   const resolver = new BackendResolver(tracker);
   const finisher = new TableFinisher();
   const certificates = createCertificateCache();
   const store = new CertificateStore(tracker, certificates);
   const contributions = new Contributions(tracker, resolver, store);
+  const ingressStage = new IngressStage(tracker, contributions);
   const serverBuilder = new ServerBuilder(tracker, resolver, store, finisher);
   const settingsMemo = new WeakMap<ConfigMap, { settings: Settings; diagnostics: Diagnostic[] }>();
-  const annotationMemo = new WeakMap<
-    Ingress,
-    { settings: Settings; result: ReturnType<typeof parseAnnotations> }
-  >();
-  const acceptedMemo = new WeakMap<
-    Ingress,
-    { annotations: IngressAnnotations; item: AcceptedIngress; diagnostics: Diagnostic[]; build: number }
-  >();
-  let builds = 0;
   let fake: { key: string; certificate: Certificate; diagnostics: Diagnostic[] } | undefined;
 
   const settingsOf = (
@@ -101,37 +91,6 @@ export function createBuilder(): Builder {
     return defaults;
   };
 
-  const annotationsOf = (ingress: Ingress, settings: Settings) => {
-    const memo = annotationMemo.get(ingress);
-    if (memo !== undefined && memo.settings === settings) return memo.result;
-    const result = parseAnnotations(ingress.metadata.annotations, ingress.metadata, settings);
-    annotationMemo.set(ingress, { settings, result });
-    return result;
-  };
-
-  /**
-   * Same Ingress object and annotations: the same AcceptedIngress, so its contribution is
-   * reused. An object listed twice in one snapshot is two Ingresses (the second one's routes
-   * are duplicates), so a repeat within a build gets an item of its own.
-   */
-  const acceptedOf = (ingress: Ingress, annotations: IngressAnnotations, out: Diagnostic[]) => {
-    let memo = acceptedMemo.get(ingress);
-    if (memo?.build === builds) return acceptIngress(ingress, annotations, out);
-    if (memo === undefined || memo.annotations !== annotations) {
-      const diagnostics: Diagnostic[] = [];
-      memo = {
-        annotations,
-        item: acceptIngress(ingress, annotations, diagnostics),
-        diagnostics,
-        build: builds,
-      };
-      acceptedMemo.set(ingress, memo);
-    }
-    memo.build = builds;
-    for (const d of memo.diagnostics) out.push(d);
-    return memo.item;
-  };
-
   const fakeCertificate = (
     options: BuildOptions,
   ): { certificate: Certificate; diagnostics: Diagnostic[] } => {
@@ -152,10 +111,9 @@ export function createBuilder(): Builder {
 
   return {
     build(snapshot, options) {
-      builds++;
       const out: Diagnostic[] = [];
       const ingressClasses = validator.ingressClasses(snapshot, out);
-      const ingresses = validator.ingresses(snapshot, out).sort(compareIngresses);
+      const ingresses = order.of(validator.ingresses(snapshot, out));
       const secrets = validator.secrets(snapshot, out);
       tracker.update(secrets, validator.services(snapshot, out), validator.endpointSlices(snapshot, out));
       const settings = settingsOf(validator.configMaps(snapshot, out), options, out);
@@ -164,20 +122,7 @@ export function createBuilder(): Builder {
       const defaultCertificate = chooseDefault(store, options, fakeCertificate(options).certificate, out);
       store.use(defaultCertificate);
 
-      const filter = classFilter(ingressClasses, options);
-      const accepted: AcceptedIngress[] = [];
-      const contributed: Contribution[] = [];
-      for (const ingress of ingresses) {
-        if (!filter.accepts(ingress, out)) continue;
-        const parsed = annotationsOf(ingress, settings);
-        for (const d of parsed.diagnostics) out.push(d);
-        if (parsed.rejected) continue;
-        const item = acceptedOf(ingress, parsed.annotations, out);
-        const contribution = contributions.of(item);
-        for (const d of contribution.diagnostics) out.push(d);
-        accepted.push(item);
-        contributed.push(contribution);
-      }
+      const { accepted, contributed } = ingressStage.run(ingresses, ingressClasses, settings, options, out);
 
       const { hosts, servers, catchAll } = serverBuilder.build(contributed, defaultCertificate, out);
       const aliases = aliasNames(hosts, accepted, out);
@@ -192,12 +137,13 @@ export function createBuilder(): Builder {
           tls: settings.tls,
           http: settings.http,
           hsts: settings.hsts,
-          certificates: usedCertificates,
+          certificates: usedCertificates.record,
           defaultCertificate: defaultCertificate.id,
           aliases,
-          wwwRedirects: wwwRedirects(hosts, aliases, usedCertificates),
+          wwwRedirects: wwwRedirects(accepted, hosts, aliases, usedCertificates.record),
           passthrough,
         },
+        usedCertificates.sorted,
         servers,
         catchAll,
       );
@@ -206,29 +152,6 @@ export function createBuilder(): Builder {
       return { table, diagnostics: Object.freeze(sink.sorted()) };
     },
   };
-}
-
-function acceptIngress(
-  ingress: Ingress,
-  annotations: IngressAnnotations,
-  out: Diagnostic[],
-): AcceptedIngress {
-  const { namespace, name } = ingress.metadata;
-  const hosts = (ingress.spec.rules ?? []).map((rule, i): string | undefined => {
-    const host = (rule.host ?? '').toLowerCase();
-    if (host === '') return '';
-    const problem = hostProblem(host);
-    if (problem === null) return host;
-    out.push(
-      diagnostic(
-        'InvalidHost',
-        objectRef('Ingress', namespace, name, `spec.rules[${i}].host`),
-        `host "${rule.host}": ${problem}; this rule is not served`,
-      ),
-    );
-    return undefined;
-  });
-  return { ingress, ref: Object.freeze({ namespace, name }), annotations, hosts: hosts as string[] };
 }
 
 function chooseDefault(

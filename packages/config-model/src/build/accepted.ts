@@ -34,3 +34,42 @@ function sortKey(ingress: Ingress): { time: number; name: string } {
   }
   return key;
 }
+
+/** More replaced Ingresses than this and the list is sorted again. */
+const PATCH_LIMIT = 64;
+
+/**
+ * The build order of a list of Ingresses. Sorting 10,000 costs milliseconds on every build, so
+ * the last order is kept: the same list gives the same array, and a list where a few Ingresses
+ * were replaced by versions with the same sort key (an update never changes the name or the
+ * creationTimestamp) gets the last order with those swapped in place, which is exactly what a
+ * stable sort of the new list gives.
+ */
+export class IngressOrder {
+  #input: readonly Ingress[] = [];
+  #sorted: readonly Ingress[] = [];
+
+  of(input: readonly Ingress[]): readonly Ingress[] {
+    if (input !== this.#input) this.#sorted = this.#patch(input) ?? [...input].sort(compareIngresses);
+    this.#input = input;
+    return this.#sorted;
+  }
+
+  #patch(input: readonly Ingress[]): Ingress[] | undefined {
+    const before = this.#input;
+    if (before.length !== input.length) return undefined;
+    const sorted = this.#sorted.slice();
+    let replaced = 0;
+    for (let i = 0; i < input.length; i++) {
+      const old = before[i] as Ingress;
+      const now = input[i] as Ingress;
+      if (old === now) continue;
+      if (++replaced > PATCH_LIMIT || compareIngresses(old, now) !== 0) return undefined;
+      const at = sorted.indexOf(old);
+      // An object listed twice: which copy moved is ambiguous; sort instead.
+      if (at < 0 || sorted.indexOf(old, at + 1) >= 0) return undefined;
+      sorted[at] = now;
+    }
+    return sorted;
+  }
+}

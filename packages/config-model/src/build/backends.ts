@@ -25,7 +25,8 @@ interface Memo {
  */
 export class BackendResolver {
   readonly #tracker: ChangeTracker;
-  readonly #memo = new Map<string, Memo>();
+  /** Service key -> port (number or name, told apart) -> memo. */
+  readonly #memo = new Map<string, Map<number | string, Memo>>();
 
   constructor(tracker: ChangeTracker) {
     this.#tracker = tracker;
@@ -48,12 +49,13 @@ export class BackendResolver {
     scope: Scope,
   ): Backend {
     const out = scope.diagnostics;
-    const where = objectRef('Ingress', namespace, ingressName, field);
+    // Made only for a diagnostic: 10,000 routes mostly have none.
+    const where = () => objectRef('Ingress', namespace, ingressName, field);
     if (backend.service === undefined) {
       out.push(
         diagnostic(
           'InvalidObject',
-          where,
+          where(),
           'only Service backends are supported; resource backends are served by the default backend (404)',
         ),
       );
@@ -63,7 +65,7 @@ export class BackendResolver {
     const portRef: number | string | undefined = port.number ?? port.name;
     if (portRef === undefined) {
       out.push(
-        diagnostic('InvalidObject', where, `backend Service "${name}" names no port (number or name)`),
+        diagnostic('InvalidObject', where(), `backend Service "${name}" names no port (number or name)`),
       );
       return defaultBackend;
     }
@@ -71,13 +73,20 @@ export class BackendResolver {
     scope.deps.push(key);
     const service = this.#tracker.services.get(key);
     const slices = this.#tracker.slices.get(key) ?? noSlices;
-    const memoKey = `${key}:${portRef}`;
-    let memo = this.#memo.get(memoKey);
+    let ports = this.#memo.get(key);
+    if (ports === undefined) {
+      ports = new Map();
+      this.#memo.set(key, ports);
+    }
+    let memo = ports.get(portRef);
     if (memo === undefined || memo.service !== service || !sameItems(memo.slices, slices)) {
       memo = { service, slices, ...this.#compute(namespace, name, portRef) };
-      this.#memo.set(memoKey, memo);
+      ports.set(portRef, memo);
     }
-    for (const d of memo.diagnostics) out.push(diagnostic(d.code, where, d.message));
+    if (memo.diagnostics.length > 0) {
+      const at = where();
+      for (const d of memo.diagnostics) out.push(diagnostic(d.code, at, d.message));
+    }
     return memo.backend;
   }
 
@@ -85,9 +94,9 @@ export class BackendResolver {
   sweep(): void {
     const { services, slices } = this.#tracker;
     if (this.#memo.size <= 2 * services.size + 1024) return;
-    for (const [memoKey, memo] of this.#memo) {
-      const key = memoKey.slice(0, memoKey.lastIndexOf(':'));
-      if (services.get(key) !== memo.service || !slices.has(key)) this.#memo.delete(memoKey);
+    for (const [key, ports] of this.#memo) {
+      for (const [port, memo] of ports) if (services.get(key) !== memo.service) ports.delete(port);
+      if (ports.size === 0 || !slices.has(key)) this.#memo.delete(key);
     }
   }
 

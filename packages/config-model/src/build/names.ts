@@ -46,11 +46,14 @@ export function aliasNames(
 
 /** 308, as ingress-nginx's template answers the twin name (method-preserving, permanent). */
 export function wwwRedirects(
+  accepted: readonly AcceptedIngress[],
   servers: Hosts,
   aliases: Record<string, string>,
   certificates: Record<string, Certificate>,
 ): Record<string, WwwRedirect> {
   const redirects: Record<string, WwwRedirect> = {};
+  // Most clusters set from-to-www-redirect nowhere: then there are 10,000 hosts not to walk.
+  if (!accepted.some((item) => item.annotations.fromToWwwRedirect)) return redirects;
   for (const { draft: server } of servers.values()) {
     if (!server.ingresses.some((item) => item.annotations.fromToWwwRedirect) || server.host.startsWith('*.'))
       continue;

@@ -16,8 +16,8 @@ export const catchAllHost = '_';
 export interface ServerDraft {
   readonly host: string;
   readonly routes: Route[];
-  /** Per route: the identities it was made from (see TableFinisher). */
-  readonly sources: Map<Route, string>;
+  /** Per route: the objects and values it was made from (see TableFinisher.server). */
+  readonly sources: Map<Route, readonly unknown[]>;
   readonly compare: (a: Route, b: Route) => number;
   readonly routeOwners: Map<string, string>;
   fallback: Backend | null;
@@ -37,7 +37,6 @@ export function draftServer(
   host: string,
   members: readonly Contribution[],
   resolver: BackendResolver,
-  id: (object: object | null) => number,
   scope: Scope,
 ): ServerDraft {
   const server: ServerDraft = {
@@ -60,7 +59,7 @@ export function draftServer(
       if (ruleHost === undefined || (ruleHost === '' ? catchAllHost : ruleHost) !== host) return;
       if (!server.ingresses.includes(item)) server.ingresses.push(item);
       if (ruleHost !== '' && ingressDefault !== null) server.fallback ??= ingressDefault;
-      for (const entry of member.paths[i] ?? []) addRoute(server, member, entry, resolver, id, scope);
+      for (const entry of member.paths[i] ?? []) addRoute(server, member, entry, resolver, scope);
     });
   }
   server.fallback ??= defaultBackend;
@@ -72,7 +71,6 @@ function addRoute(
   member: Contribution,
   entry: PathEntry,
   resolver: BackendResolver,
-  id: (object: object | null) => number,
   scope: Scope,
 ): void {
   const { ingress, ref } = member.item;
@@ -96,5 +94,5 @@ function addRoute(
   const { extras } = member;
   const route: Route = { path, pathType, ingress: ref, backend, ...extras };
   server.routes.push(route);
-  server.sources.set(route, `${id(ingress)}:${id(backend)}:${id(extras)}:${pathType}:${path}`);
+  server.sources.set(route, [ingress, backend, extras, pathType, path]);
 }

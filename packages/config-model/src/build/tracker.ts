@@ -13,8 +13,40 @@ import type { EndpointSlice, Secret, Service } from '../objects/schemas.ts';
 
 const serviceNameLabel = 'kubernetes.io/service-name';
 
-export const secretKey = (namespace: string, name: string): string => `secret:${namespace}/${name}`;
-export const serviceKey = (namespace: string, name: string): string => `service:${namespace}/${name}`;
+export const secretKey = (namespace: string, name: string): string =>
+  keyOf(secretKeys, 'secret', namespace, name);
+export const serviceKey = (namespace: string, name: string): string =>
+  keyOf(serviceKeys, 'service', namespace, name);
+
+/**
+ * Keys are made once per object name and reused: a key concatenated anew for every lookup must
+ * also be flattened and hashed anew by each Map it is looked up in (tens of thousands a build).
+ * A pure cache, dropped when it grows large so names of deleted objects do not pile up.
+ */
+type KeyCache = Map<string, Map<string, string>>;
+const secretKeys: KeyCache = new Map();
+const serviceKeys: KeyCache = new Map();
+const KEY_CACHE_LIMIT = 100_000;
+let cachedKeys = 0;
+
+function keyOf(cache: KeyCache, kind: string, namespace: string, name: string): string {
+  let names = cache.get(namespace);
+  if (names === undefined) {
+    names = new Map();
+    cache.set(namespace, names);
+  }
+  let key = names.get(name);
+  if (key === undefined) {
+    if (++cachedKeys > KEY_CACHE_LIMIT) {
+      secretKeys.clear();
+      serviceKeys.clear();
+      cachedKeys = 0;
+    }
+    key = `${kind}:${namespace}/${name}`;
+    names.set(name, key);
+  }
+  return key;
+}
 
 /** What one memoized computation read (dependency keys) and reported. */
 export class Scope {
@@ -41,7 +73,6 @@ export class ChangeTracker {
     services: [] as readonly Service[],
     slices: [] as readonly EndpointSlice[],
   };
-  readonly #keys = new WeakMap<object, string>();
 
   /** Indexes this build's objects; only lists that differ from the last build are re-indexed. */
   update(secrets: readonly Secret[], services: readonly Service[], slices: readonly EndpointSlice[]): void {
@@ -80,6 +111,11 @@ export class ChangeTracker {
       this.#diff(this.slices, nextSlices);
       this.slices = nextSlices;
     }
+  }
+
+  /** The keys that changed in this generation (since the previous update). */
+  get changedNow(): ReadonlySet<string> {
+    return this.#changedNow;
   }
 
   /** True when none of the memo's keys changed since it was last checked; stamps it checked. */
@@ -125,6 +161,9 @@ export class ChangeTracker {
   }
 
   #diff<T>(before: Map<string, T | T[]>, after: Map<string, T | T[]>): void {
+    // The first index: nothing was memoized before it, and every memo is checked at generation
+    // 1 or later, so its keys need no record (an unrecorded key counts as changed at 0).
+    if (this.generation === 1) return;
     let changed = 0;
     for (const [key, value] of after) {
       const old = before.get(key);
@@ -142,14 +181,9 @@ export class ChangeTracker {
     this.#changedNow.add(key);
   }
 
-  /** Key strings are made once per object: 10,000 template literals a build add up. */
+  /** The object's key; made once per name (keyOf), so no per-object memo is needed. */
   #key(object: Secret | Service, make: (namespace: string, name: string) => string): string {
-    let key = this.#keys.get(object);
-    if (key === undefined) {
-      key = make(object.metadata.namespace, object.metadata.name);
-      this.#keys.set(object, key);
-    }
-    return key;
+    return make(object.metadata.namespace, object.metadata.name);
   }
 }
 

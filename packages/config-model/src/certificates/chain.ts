@@ -3,6 +3,9 @@
  * certificate first, each following one certifying the one before. ingress-nginx refuses to
  * import a tls.crt in any other order; we put it in order and warn instead.
  */
+import { equalBytes } from './der.ts';
+import { issuedBy } from './issued.ts';
+import { decodeName } from './names.ts';
 import type { ParsedCertificate } from './pem.ts';
 
 export interface OrderedChain {
@@ -36,7 +39,7 @@ export function orderChain(
 
 /**
  * checkIssued is OpenSSL's X509_check_issued: issuer name, authority/subject key identifiers
- * and keyCertSign, but no signature. The signature is only checked to choose between several
+ * and keyCertSign, but no signature; issued.ts answers it from the DER when it can. The signature is only checked to choose between several
  * candidates (a re-keyed or cross-signed intermediate with the same name), so the common case
  * stays free of public-key operations.
  */
@@ -44,7 +47,7 @@ function findIssuer(
   child: ParsedCertificate,
   candidates: readonly ParsedCertificate[],
 ): ParsedCertificate | null {
-  const named = candidates.filter((c) => child.x509.checkIssued(c.x509));
+  const named = candidates.filter((c) => issuedBy(child, c) ?? child.x509.checkIssued(c.x509));
   if (named.length <= 1) return named[0] ?? null;
   return named.find((c) => verifies(child, c)) ?? named[0] ?? null;
 }
@@ -58,5 +61,17 @@ function verifies(child: ParsedCertificate, issuer: ParsedCertificate): boolean 
 }
 
 function isSelfSigned(cert: ParsedCertificate): boolean {
-  return cert.x509.issuer === cert.x509.subject && verifies(cert, cert);
+  return sameNames(cert) && verifies(cert, cert);
+}
+
+/**
+ * node:crypto's issuer and subject strings are equal. Equal DER prints equally; for strictly
+ * read names (plain strings) different decoded texts print differently too, as both printers
+ * are one-to-one on them. Anything else is left to node:crypto.
+ */
+function sameNames(cert: ParsedCertificate): boolean {
+  const { issuer, subject } = cert.parts;
+  if (equalBytes(issuer, subject)) return true;
+  if (cert.strict !== null && decodeName(issuer).text !== decodeName(subject).text) return false;
+  return cert.x509.issuer === cert.x509.subject;
 }

@@ -28,8 +28,21 @@ const CURVES: Readonly<Record<string, Curve>> = {
   },
 };
 
+/**
+ * The last point found on its curve: a certificate's point is checked when it is read
+ * (strict.ts) and the same point again in its private key (private-key.ts).
+ */
+let lastGood: { curve: string; point: Uint8Array } | null = null;
+
 /** SEC 1 §2.3.4: 0x04 || X || Y, each coordinate below p, and y² = x³ - 3x + b (mod p). */
 export function isOnCurve(curveName: string, point: Uint8Array): boolean {
+  if (lastGood !== null && lastGood.curve === curveName && sameBytes(lastGood.point, point)) return true;
+  const good = checkPoint(curveName, point);
+  if (good) lastGood = { curve: curveName, point: Uint8Array.from(point) };
+  return good;
+}
+
+function checkPoint(curveName: string, point: Uint8Array): boolean {
   const curve = CURVES[curveName];
   if (curve === undefined || point.length !== 1 + 2 * curve.bytes || point[0] !== 0x04) return false;
   const x = toBigInt(point, 1, 1 + curve.bytes);
@@ -42,4 +55,8 @@ export function isOnCurve(curveName: string, point: Uint8Array): boolean {
 
 function toBigInt(bytes: Uint8Array, start: number, end: number): bigint {
   return BigInt(`0x${Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('hex')}`);
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(a, b) === 0;
 }

@@ -75,11 +75,22 @@ export type PublicKeyInfo =
   | { readonly type: 'ec'; readonly curve: string | null; readonly point: Uint8Array }
   | { readonly type: 'other' };
 
-const SEQUENCE = 0x30;
-const CONTEXT_0 = 0xa0;
-const CONTEXT_3 = 0xa3;
-const OID = 0x06;
-const OCTET_STRING = 0x04;
+/** X.690 §8 identifier octets (universal class; context-specific constructed [0]-[3]). */
+export const TAG = {
+  BOOLEAN: 0x01,
+  INTEGER: 0x02,
+  BIT_STRING: 0x03,
+  OCTET_STRING: 0x04,
+  NULL: 0x05,
+  OID: 0x06,
+  UTF8_STRING: 0x0c,
+  SEQUENCE: 0x30,
+  SET: 0x31,
+  CONTEXT_0: 0xa0,
+  CONTEXT_1: 0xa1,
+  CONTEXT_3: 0xa3,
+} as const;
+const { SEQUENCE, CONTEXT_0, CONTEXT_3, OID, OCTET_STRING } = TAG;
 /** 2.5.29.17 (RFC 5280 §4.2.1.6) encoded as OID content. */
 const SUBJECT_ALT_NAME_OID = Uint8Array.of(0x55, 0x1d, 0x11);
 
@@ -148,10 +159,19 @@ export function namedCurve(der: Uint8Array, oid: Tlv): string | null {
 }
 
 function hex(der: Uint8Array, tlv: Tlv): string {
-  // A view, not a copy: this runs several times per certificate on the cold path.
-  return Buffer.from(der.buffer, der.byteOffset + tlv.contentStart, tlv.end - tlv.contentStart).toString(
-    'hex',
-  );
+  return hexOf(der, tlv.contentStart, tlv.end);
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/**
+ * Lowercase hex of der[start, end). For the few bytes of an OID this beats Buffer#toString,
+ * which first makes a Buffer view: it runs a dozen times per certificate on the cold path.
+ */
+export function hexOf(der: Uint8Array, start: number, end: number): string {
+  let out = '';
+  for (let i = start; i < end; i++) out += HEX[der[i] as number];
+  return out;
 }
 
 function findSubjectAltName(der: Uint8Array, wrapper: Tlv): Uint8Array | null {

@@ -1,4 +1,4 @@
-/** CertificateFacts for a served chain: names and SANs from the DER (names.ts), dates from node:crypto. */
+/** CertificateFacts for a served chain: names, SANs and dates from the DER (names.ts, strict.ts). */
 import { hash } from 'node:crypto';
 import { serialHex } from './der.ts';
 import { decodeAltNames, decodeName } from './names.ts';
@@ -18,8 +18,8 @@ export function certificateFacts(chain: readonly ParsedCertificate[], keyType: s
     ipAddresses: altNames.ipAddresses,
     issuer: decodeName(parts.issuer).text,
     serial: serialHex(parts.serial),
-    notBefore: leaf.x509.validFromDate.toISOString(),
-    notAfter: leaf.x509.validToDate.toISOString(),
+    notBefore: new Date(leaf.notBefore).toISOString(),
+    notAfter: new Date(leaf.notAfter).toISOString(),
     keyType,
     fingerprint: hash('sha256', leaf.der, 'hex'),
     chain: chain.map(describe),

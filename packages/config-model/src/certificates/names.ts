@@ -70,6 +70,33 @@ function decodeNameUncached(der: Uint8Array): DecodedName {
   return { text: rdns.reverse().join(', '), commonName };
 }
 
+/** String types OpenSSL canonicalizes (ASN1_MASK_CANON) that strict.ts lets into a name. */
+const CANONICAL_TYPES = new Set([0x0c, 0x13, 0x14, 0x16]);
+const SPACES = /[ \t\n\v\f\r]+/g;
+
+/**
+ * OpenSSL's canonical form of a Name (x509_name_canon, what X509_NAME_cmp compares): per RDN the
+ * type, and the value as UTF-8 without leading or trailing ASCII whitespace, inner runs folded
+ * to one space, ASCII letters lowercased. Null when not certain: multi-valued RDNs (OpenSSL
+ * sorts their SET) or other value types.
+ */
+export function canonicalName(der: Uint8Array): string | null {
+  const parts: string[] = [];
+  for (const rdn of children(der, readTlv(der, 0))) {
+    const atvs = children(der, rdn);
+    const [type, value] = atvs.length === 1 ? children(der, atvs[0] as Tlv) : [];
+    if (type === undefined || value === undefined || !CANONICAL_TYPES.has(value.tag)) return null;
+    const text = decodeString(der, value);
+    if (text === null) return null;
+    const folded = text
+      .replace(SPACES, ' ')
+      .replace(/^ | $/g, '')
+      .replace(/[A-Z]+/g, (c) => c.toLowerCase());
+    parts.push(hex(der, type), folded);
+  }
+  return JSON.stringify(parts);
+}
+
 /** X.690 §8.19: the first two arcs share a byte, the rest are base-128 with a continuation bit. */
 function decodeOid(bytes: Uint8Array): string {
   const arcs: number[] = [];

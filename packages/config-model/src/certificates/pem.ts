@@ -2,16 +2,76 @@
 import { X509Certificate } from 'node:crypto';
 import { isBase64 } from './base64.ts';
 import { type CertificateParts, certificateParts } from './der.ts';
+import { type StrictCertificate, strictCertificate } from './strict.ts';
 
-/** RFC 7468 §2: text outside the blocks (openssl's "subject=" lines, comments) is ignored. */
-const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g;
+const BEGIN = '-----BEGIN CERTIFICATE-----';
+const END = '-----END CERTIFICATE-----';
+const SPACE = /\s+/g;
+
+/**
+ * The base64 of each BEGIN/END CERTIFICATE block, whitespace removed. RFC 7468 §2: text outside
+ * the blocks (openssl's "subject=" lines, comments) is ignored. A block runs to the first END
+ * after its BEGIN, as the lazy /BEGIN([\s\S]*?)END/g would match it, found with indexOf: the
+ * regex walks the kilobytes of every tls.crt character by character.
+ */
+function certificateBodies(pem: string): string[] {
+  const bodies: string[] = [];
+  for (let at = pem.indexOf(BEGIN); at >= 0; ) {
+    const start = at + BEGIN.length;
+    const end = pem.indexOf(END, start);
+    if (end < 0) break;
+    bodies.push(pem.slice(start, end).replace(SPACE, ''));
+    at = pem.indexOf(BEGIN, end + END.length);
+  }
+  return bodies;
+}
 
 export interface ParsedCertificate {
   readonly der: Buffer;
-  /** node:crypto's certificate: native key matching, issuer checks and signature checks. */
+  /**
+   * node:crypto's certificate: native key matching, issuer checks and signature checks. Made
+   * on first use for a strictly read certificate (most never need it), while parsing otherwise.
+   */
   readonly x509: X509Certificate;
   /** Names, serial, SAN and key parameters, located once (der.ts). */
   readonly parts: CertificateParts;
+  /** The strict reading (strict.ts), or null when node:crypto had to read the certificate. */
+  readonly strict: StrictCertificate | null;
+  /** Validity, ms since the epoch; NaN when unreadable (the facts then reject the pair). */
+  readonly notBefore: number;
+  readonly notAfter: number;
+}
+
+class Parsed implements ParsedCertificate {
+  readonly der: Buffer;
+  readonly parts: CertificateParts;
+  readonly strict: StrictCertificate | null;
+  #x509: X509Certificate | undefined;
+
+  constructor(
+    der: Buffer,
+    parts: CertificateParts,
+    strict: StrictCertificate | null,
+    x509?: X509Certificate,
+  ) {
+    this.der = der;
+    this.parts = parts;
+    this.strict = strict;
+    this.#x509 = x509;
+  }
+
+  get x509(): X509Certificate {
+    this.#x509 ??= new X509Certificate(this.der);
+    return this.#x509;
+  }
+
+  get notBefore(): number {
+    return this.strict?.notBefore ?? this.x509.validFromDate.getTime();
+  }
+
+  get notAfter(): number {
+    return this.strict?.notAfter ?? this.x509.validToDate.getTime();
+  }
 }
 
 export type PemParse =
@@ -20,7 +80,7 @@ export type PemParse =
 
 /** Every CERTIFICATE block must parse: a half-readable bundle is rejected, not trimmed. */
 export function parseCertificates(pem: string): PemParse {
-  const blocks = [...pem.matchAll(CERTIFICATE_BLOCK)].map((m) => (m[1] ?? '').replace(/\s+/g, ''));
+  const blocks = certificateBodies(pem);
   if (blocks.length === 0)
     return { ok: false, message: 'no PEM certificate (-----BEGIN CERTIFICATE-----) found' };
   const certificates: ParsedCertificate[] = [];
@@ -47,13 +107,27 @@ function parseBlock(body: string): ParsedCertificate | string {
   const der = Buffer.from(body, 'base64');
   let parsed: ParsedCertificate;
   try {
-    parsed = { der, x509: new X509Certificate(der), parts: certificateParts(der) };
+    parsed = parseDer(der);
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
   if (memo.size >= MEMO_LIMIT) memo.clear();
   memo.set(body, parsed);
   return parsed;
+}
+
+/** Strictly when possible; otherwise node:crypto reads it first, so its error is the one reported. */
+function parseDer(der: Buffer): ParsedCertificate {
+  let parts: CertificateParts | null = null;
+  try {
+    parts = certificateParts(der);
+  } catch {
+    // Not readable here: node:crypto words the problem below.
+  }
+  const strict = parts === null ? null : strictCertificate(der, parts);
+  if (parts !== null && strict !== null) return new Parsed(der, parts, strict);
+  const x509 = new X509Certificate(der);
+  return new Parsed(der, certificateParts(der), null, x509);
 }
 
 export function toPem(der: Uint8Array): string {

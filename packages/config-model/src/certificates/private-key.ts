@@ -11,20 +11,13 @@
  */
 
 import { isOnCurve } from './curves.ts';
-import { children, equalBytes, namedCurve, readTlv, type Tlv } from './der.ts';
+import { children, equalBytes, namedCurve, readTlv, TAG, type Tlv } from './der.ts';
 
 export type EmbeddedPublicKey =
   | { readonly type: 'rsa'; readonly modulus: Uint8Array; readonly exponent: Uint8Array }
   | { readonly type: 'ec'; readonly curve: string; readonly point: Uint8Array };
 
-const INTEGER = 0x02;
-const BIT_STRING = 0x03;
-const OCTET_STRING = 0x04;
-const NULL = 0x05;
-const OID = 0x06;
-const SEQUENCE = 0x30;
-const CONTEXT_0 = 0xa0;
-const CONTEXT_1 = 0xa1;
+const { INTEGER, BIT_STRING, OCTET_STRING, NULL, OID, SEQUENCE, CONTEXT_0, CONTEXT_1 } = TAG;
 const RSA_ENCRYPTION = Uint8Array.of(0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01);
 const EC_PUBLIC_KEY = Uint8Array.of(0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01);
 

@@ -72,7 +72,7 @@ function readValue(secret: Secret, key: string, ref: ObjectRef): string | Diagno
   const encoded = secret.data?.[key];
   const at = objectRef(ref.kind, ref.namespace, ref.name, key);
   if (encoded === undefined) return diagnostic('SecretMissingKey', at, `the Secret has no ${key} key`);
-  const compact = encoded.replace(/[\r\n]/g, '');
+  const compact = encoded.includes('\n') || encoded.includes('\r') ? encoded.replace(/[\r\n]/g, '') : encoded;
   if (!isBase64(compact)) {
     const code = key === TLS_PRIVATE_KEY_KEY ? 'PrivateKeyInvalid' : 'CertificateInvalid';
     return diagnostic(code, at, `data.${key} is not valid base64`);
