@@ -55,6 +55,20 @@ describe('session resumption', () => {
     }
   });
 
+  test('TLS 1.3 only skips the session-ID cache; widening the range brings TLS 1.2 resumption back', async () => {
+    const contexts = new TlsContexts();
+    const only13 = gen({ protocols: ['TLSv1.3'] }, contexts);
+    assert.equal(only13.session.cache, false, 'no JS session lookups for a cache that cannot hit');
+    const listener = await listen(only13);
+    try {
+      assert.equal(await resumes(listener.port, 'TLSv1.3'), false);
+      assert.equal(listener.swap(gen({ protocols: ['TLSv1.2', 'TLSv1.3'] }, contexts)), true);
+      assert.equal(await resumes(listener.port, 'TLSv1.2'), true);
+    } finally {
+      await listener.close();
+    }
+  });
+
   test('tickets on: TLS 1.3 and TLS 1.2 resume without the cache', async () => {
     const listener = await listen(gen({ sessionTickets: true, sessionCache: false }));
     try {

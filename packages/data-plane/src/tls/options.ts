@@ -13,7 +13,8 @@ import type { TlsWarning } from './warnings.ts';
 export type TlsServerOptions = SecureContextOptions & { ticketKeys?: Buffer; sessionTimeout: number };
 
 export interface SessionSettings {
-  /** ssl-session-cache: resume TLS 1.2 session IDs from the listener's cache. */
+  /** ssl-session-cache: resume TLS <= 1.2 session IDs from the listener's cache. False when the
+      protocol range has no version that resumes by session ID (see sessions.ts). */
   readonly cache: boolean;
   readonly cacheSize: number;
   readonly timeout: number;
@@ -54,7 +55,9 @@ export function buildServerOptions(
     ...(ticketKeys === undefined ? {} : { ticketKeys }),
   };
   const session: SessionSettings = {
-    cache: settings.sessionCache,
+    // TLS 1.3 only: the cache could never hit, and keeping it on would hold every handshake for
+    // a JS session lookup and hand each of OpenSSL's two TLS 1.3 tickets to JS, for nothing.
+    cache: settings.sessionCache && protocols.minVersion !== 'TLSv1.3',
     cacheSize: settings.sessionCacheSize,
     timeout: settings.sessionTimeout,
     tickets: settings.sessionTickets,

@@ -7,6 +7,9 @@
  * lives here. Node's lookup is keyed by the ClientHello's legacy session_id, which a TLS 1.3
  * client fills with random bytes (RFC 8446 §4.1.2), so TLS 1.3 "stateful ticket" resumption
  * cannot work in Node: with tickets off (the default) only TLS 1.2 clients resume.
+ * (OpenSSL does resume such a ticket when 'resumeSession' hands over the session whose ID is the
+ * ticket, i.e. the pre_shared_key identity, RFC 8446 §4.2.11; Node's ClientHello parser does
+ * not report that extension, so only a JS read of the ClientHello could supply it.)
  */
 import { hkdfSync } from 'node:crypto';
 import type { TlsWarning } from './warnings.ts';
