@@ -47,6 +47,17 @@ export function webService(name = 'web'): unknown[] {
   ];
 }
 
+/** A kubernetes.io/tls Secret in `default`. */
+export function tlsSecret(name: string, pair: { certPem: string; keyPem: string }): unknown {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'kubernetes.io/tls',
+    metadata: { name, namespace: 'default' },
+    stringData: { 'tls.crt': pair.certPem, 'tls.key': pair.keyPem },
+  };
+}
+
 export async function buildTable(objects: unknown[]): Promise<RoutingTable> {
   const { table } = build(snapshotFromObjects(objects).snapshot, {
     ...defaultOptions,

@@ -12,7 +12,16 @@ import { issueCertificate } from '../../config-model/src/certificates/index.ts';
 import { createRequestHandler, httpServerOptions, type RequestObservation } from '../src/http/index.ts';
 import { UpstreamPools } from '../src/proxy/index.ts';
 import { createHttpsServer, TlsContexts } from '../src/tls/index.ts';
-import { buildTable, endpointSlice, get, ingress, type Listening, listen, service } from './http-fixtures.ts';
+import {
+  buildTable,
+  endpointSlice,
+  get,
+  ingress,
+  type Listening,
+  listen,
+  service,
+  tlsSecret,
+} from './http-fixtures.ts';
 
 const closers: (() => Promise<void>)[] = [];
 after(async () => {
@@ -107,13 +116,7 @@ describe('with the TLS server (auth-tls)', () => {
         metadata: { name: 'client-ca', namespace: 'default' },
         stringData: { 'ca.crt': ca.certPem },
       },
-      {
-        apiVersion: 'v1',
-        kind: 'Secret',
-        type: 'kubernetes.io/tls',
-        metadata: { name: 'site', namespace: 'default' },
-        stringData: { 'tls.crt': server.certPem, 'tls.key': server.keyPem },
-      },
+      tlsSecret('site', server),
       ingress('mtls', {
         annotations: {
           'nginx.ingress.kubernetes.io/auth-tls-secret': 'default/client-ca',

@@ -12,34 +12,55 @@ import type { HttpResponse } from './types.ts';
 
 const name = 'strict-transport-security';
 
-type WriteHead = (this: HttpResponse, statusCode: number, ...rest: unknown[]) => HttpResponse;
+type WriteHead = (
+  this: HttpResponse,
+  statusCode: number,
+  reason?: unknown,
+  headers?: unknown,
+) => HttpResponse;
 
+const enforced = Symbol('portcullis.hsts');
+type Enforced = HttpResponse & { [enforced]?: string };
+
+/**
+ * Installs the header. A flat [name, value, ...] list (the proxy's) gets ours appended, so node
+ * keeps its writeHead fast path (no header object); anything else is setHeader'ed as before.
+ */
 export function enforceHsts(res: HttpResponse, value: string): void {
-  res.setHeader(name, value);
-  const original = res.writeHead as unknown as WriteHead;
-  const patched: WriteHead = function (this: HttpResponse, statusCode, ...rest) {
-    for (let i = 0; i < rest.length; i++) rest[i] = withoutSts(rest[i]);
-    this.setHeader(name, value);
-    return original.call(this, statusCode, ...rest);
-  };
+  (res as Enforced)[enforced] = value;
   (res as unknown as { writeHead: WriteHead }).writeHead = patched;
 }
 
-/** writeHead(status, [message], [headers]) where headers is an object or a flat [k, v, ...] list. */
-function withoutSts(arg: unknown): unknown {
-  if (Array.isArray(arg)) {
-    const kept: unknown[] = [];
-    for (let i = 0; i < arg.length; i += 2) {
-      if (String(arg[i]).toLowerCase() !== name) kept.push(arg[i], arg[i + 1]);
-    }
-    return kept;
+const patched: WriteHead = function (this: Enforced, statusCode, reason, headers) {
+  const value = this[enforced] as string;
+  const original = Object.getPrototypeOf(this).writeHead as WriteHead;
+  const list = typeof reason === 'string' ? headers : reason;
+  if (Array.isArray(list)) {
+    const fields = withoutSts(list);
+    fields.push(name, value);
+    return typeof reason === 'string'
+      ? original.call(this, statusCode, reason, fields)
+      : original.call(this, statusCode, fields);
   }
-  if (typeof arg === 'object' && arg !== null) {
-    // Nearly every response carries no STS of its own: then pass the same object, no copy.
-    if (!hasSts(arg)) return arg;
-    return Object.fromEntries(Object.entries(arg).filter(([key]) => key.toLowerCase() !== name));
+  this.setHeader(name, value);
+  if (typeof list === 'object' && list !== null && hasSts(list)) {
+    const kept = Object.fromEntries(Object.entries(list).filter(([key]) => key.toLowerCase() !== name));
+    return typeof reason === 'string'
+      ? original.call(this, statusCode, reason, kept)
+      : original.call(this, statusCode, kept);
   }
-  return arg;
+  return original.call(this, statusCode, reason, headers);
+};
+
+/** A copy of a flat list without STS entries (the caller's list is not modified). */
+function withoutSts(list: unknown[]): unknown[] {
+  const kept: unknown[] = [];
+  for (let i = 0; i < list.length; i += 2) {
+    const key = list[i];
+    if (typeof key === 'string' && key.length === name.length && key.toLowerCase() === name) continue;
+    kept.push(key, list[i + 1]);
+  }
+  return kept;
 }
 
 function hasSts(headers: object): boolean {

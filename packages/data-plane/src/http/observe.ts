@@ -5,7 +5,14 @@
  * $upstream_response_time. Body bytes are counted where node moves them (push on the request,
  * write/end on the response) so the proxy may stream/pipe freely; header sizes are computed.
  */
-import type { ForwardHooks, HttpRequest, HttpResponse, RequestMetrics, RequestObservation } from './types.ts';
+import type {
+  ForwardHooks,
+  HttpRequest,
+  HttpResponse,
+  RequestMetrics,
+  RequestObservation,
+  UpstreamAttempt,
+} from './types.ts';
 
 export type Labels = Pick<RequestObservation, 'host' | 'path' | 'namespace' | 'ingress' | 'service'>;
 
@@ -16,57 +23,100 @@ export interface Observer {
 
 const noLabels: Labels = { host: '', path: '', namespace: '', ingress: '', service: '' };
 
+type Write = (chunk: unknown, encoding: unknown, callback: unknown) => boolean;
+type End = (chunk: unknown, encoding: unknown, callback: unknown) => unknown;
+
+/** Where a response finds its observer: shared listeners instead of closures per request. */
+const observerOf = Symbol('portcullis.observer');
+type Observed = HttpResponse & { [observerOf]: RequestObserver };
+/** The two methods replaced on the instance, typed loosely (their overloads do not unite). */
+type Counted = { write: Write; end: End };
+
 /** Starts measuring; calls metrics.observe() once when the response is finished or aborted. */
 export function observe(req: HttpRequest, res: HttpResponse, metrics: RequestMetrics): Observer {
-  const started = performance.now();
-  let upstreamDuration: number | null = null;
-  const requestBody = countPushed(req);
-  const responseBody = countWritten(res);
-  const observer: Observer = {
-    labels: noLabels,
-    hooks: {
-      // Retries report one attempt each; like $upstream_response_time they add up. An attempt
-      // without an endpoint (no upstream contacted) leaves the duration null.
-      onUpstream: (attempt) => {
-        if (attempt.endpoint === null) return;
-        upstreamDuration = (upstreamDuration ?? 0) + attempt.upstreamDurationMs / 1000;
-      },
-    },
-  };
-  let done = false;
-  const finish = () => {
-    if (done) return;
-    done = true;
-    metrics.observe({
+  return new RequestObserver(req, res as Observed, metrics);
+}
+
+class RequestObserver implements Observer, ForwardHooks {
+  labels: Labels = noLabels;
+  readonly hooks: ForwardHooks = this;
+  readonly #req: HttpRequest;
+  readonly #res: Observed;
+  readonly #metrics: RequestMetrics;
+  readonly #started = performance.now();
+  #upstreamDuration: number | null = null;
+  #done = false;
+  requestBytes = 0;
+  responseBytes = 0;
+  readonly write: Write;
+  readonly end: End;
+
+  constructor(req: HttpRequest, res: Observed, metrics: RequestMetrics) {
+    this.#req = req;
+    this.#res = res;
+    this.#metrics = metrics;
+    if (mayHaveBody(req)) countPushed(req, this);
+    const counted = res as unknown as Counted;
+    this.write = counted.write;
+    this.end = counted.end;
+    res[observerOf] = this;
+    counted.write = countingWrite;
+    counted.end = countingEnd;
+    // `on`, not `once`: finish() runs once anyway, and once() allocates a wrapper per listener.
+    res.on('finish', onDone);
+    res.on('close', onDone);
+  }
+
+  /** Retries report one attempt each; like $upstream_response_time they add up. */
+  onUpstream(attempt: UpstreamAttempt): void {
+    // An attempt without an endpoint (no upstream contacted) leaves the duration null.
+    if (attempt.endpoint === null) return;
+    this.#upstreamDuration = (this.#upstreamDuration ?? 0) + attempt.upstreamDurationMs / 1000;
+  }
+
+  finish(): void {
+    if (this.#done) return;
+    this.#done = true;
+    const req = this.#req;
+    const res = this.#res;
+    this.#metrics.observe({
       method: req.method ?? '',
       status: res.statusCode,
-      ...observer.labels,
-      requestSize: requestHeadBytes(req) + requestBody(),
-      responseSize: (res.headersSent ? responseHeadBytes(res) : 0) + responseBody(),
-      requestDuration: (performance.now() - started) / 1000,
-      upstreamDuration,
+      ...this.labels,
+      requestSize: requestHeadBytes(req) + this.requestBytes,
+      responseSize: (res.headersSent ? responseHeadBytes(res) : 0) + this.responseBytes,
+      requestDuration: (performance.now() - this.#started) / 1000,
+      upstreamDuration: this.#upstreamDuration,
     });
-  };
-  // `on`, not `once`: finish() runs once anyway, and once() allocates a wrapper per listener.
-  res.on('finish', finish);
-  res.on('close', finish);
-  return observer;
+  }
+}
+
+function onDone(this: Observed): void {
+  this[observerOf].finish();
+}
+
+// Fixed parameters instead of rest/spread: no arguments array per call. Both node:http and
+// the http2 compat layer treat a missing argument and undefined alike.
+function countingWrite(this: Observed, chunk: unknown, encoding: unknown, callback: unknown): boolean {
+  const observer = this[observerOf];
+  observer.responseBytes += byteLength(chunk);
+  return observer.write.call(this, chunk, encoding, callback);
+}
+
+function countingEnd(this: Observed, chunk: unknown, encoding: unknown, callback: unknown): unknown {
+  const observer = this[observerOf];
+  if (typeof chunk !== 'function') observer.responseBytes += byteLength(chunk);
+  return observer.end.call(this, chunk, encoding, callback);
 }
 
 /** Node's HTTP/1 parser and the HTTP/2 compat layer both hand body chunks to req.push(). */
-function countPushed(req: HttpRequest): () => number {
-  // A request without a body only ever pushes the end (null): nothing to count, nothing to wrap.
-  if (!mayHaveBody(req)) return noBytes;
-  let bytes = 0;
+function countPushed(req: HttpRequest, observer: RequestObserver): void {
   const push = req.push;
   req.push = function (this: HttpRequest, chunk: unknown, encoding?: BufferEncoding) {
-    if (chunk !== null && chunk !== undefined) bytes += byteLength(chunk);
+    if (chunk !== null && chunk !== undefined) observer.requestBytes += byteLength(chunk);
     return push.call(this, chunk, encoding);
   };
-  return () => bytes;
 }
-
-const noBytes = (): number => 0;
 
 /** RFC 9112 §6.3 (HTTP/1) / no END_STREAM on the HEADERS frame (HTTP/2, RFC 9113 §8.1). */
 function mayHaveBody(req: HttpRequest): boolean {
@@ -75,26 +125,6 @@ function mayHaveBody(req: HttpRequest): boolean {
   }
   const length = req.headers['content-length'];
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
-}
-
-type Write = (chunk: unknown, encoding: unknown, callback: unknown) => boolean;
-type End = (chunk: unknown, encoding: unknown, callback: unknown) => unknown;
-
-function countWritten(res: HttpResponse): () => number {
-  let bytes = 0;
-  const target = res as unknown as { write: Write; end: End };
-  const { write, end } = target;
-  // Fixed parameters instead of rest/spread: no arguments array per call. Both node:http and
-  // the http2 compat layer treat a missing argument and undefined alike.
-  target.write = function (this: unknown, chunk, encoding, callback) {
-    bytes += byteLength(chunk);
-    return write.call(this, chunk, encoding, callback);
-  };
-  target.end = function (this: unknown, chunk, encoding, callback) {
-    if (typeof chunk !== 'function') bytes += byteLength(chunk);
-    return end.call(this, chunk, encoding, callback);
-  };
-  return () => bytes;
 }
 
 function byteLength(chunk: unknown): number {
@@ -112,11 +142,17 @@ function requestHeadBytes(req: HttpRequest): number {
 }
 
 function responseHeadBytes(res: HttpResponse): number {
+  // node:http keeps the head it wrote (status line, every field including Date and Connection,
+  // final CRLF): its length is exactly what nginx's $bytes_sent counts for the head.
+  const written = (res as { _header?: unknown })._header;
+  if (typeof written === 'string') return written.length;
   // HTTP/2 has no reason phrase, and reading it there emits a process warning.
   let bytes = 17 + ('stream' in res ? 0 : res.statusMessage.length);
-  // for-in over getHeaders()'s fresh null-prototype copy: no entry or wrapper arrays per response.
-  const headers = res.getHeaders();
+  // The HTTP/2 stream keeps the fields it sent (no copy, unlike the compat getHeaders()).
+  const sent = 'stream' in res ? res.stream.sentHeaders : undefined;
+  const headers: Record<string, unknown> = sent ?? res.getHeaders();
   for (const name in headers) {
+    if (name.charCodeAt(0) === 58 /* ':' */) continue;
     const value = headers[name];
     if (Array.isArray(value)) {
       for (const v of value) bytes += name.length + String(v).length + 4;

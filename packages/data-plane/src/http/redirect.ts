@@ -20,7 +20,8 @@ export function needsHttpsRedirect(
   route: Route,
   client: ClientView,
 ): boolean {
-  if (http.noTlsRedirectLocations.some((location) => route.path.startsWith(location))) return false;
+  // A plain loop: no closure per request on the hot path.
+  for (const location of http.noTlsRedirectLocations) if (route.path.startsWith(location)) return false;
   if (route.redirect.forceSslRedirect && client.scheme === 'http') return true;
   if (client.scheme !== 'http') return false;
   return route.redirect.sslRedirect && server.tls !== null;

@@ -72,6 +72,8 @@ export function hostWithoutPort(httpHost: string): string {
 /** Decode once, merge slashes, resolve dot segments; null for what nginx rejects with 400. */
 export function normalizePath(rawPath: string): string | null {
   if (!rawPath.startsWith('/')) return null;
+  // Nothing to decode, merge or resolve (the usual path): it is its own normal form.
+  if (!/%|\/\/|\/\.|\0/.test(rawPath)) return rawPath;
   const decoded = percentDecode(rawPath);
   if (decoded === null || decoded.includes('\0')) return null;
   const segments: string[] = [];

@@ -74,8 +74,11 @@ export function upstreamHeaders(
 ): UpstreamHeaders {
   const out: UpstreamHeaders = {};
   const named = connectionTokens(headers.connection);
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || name.startsWith(':') || overwritten.has(name) || named.has(name)) continue;
+  // for-in, not Object.entries: no [name, value] array per header per request.
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || name.charCodeAt(0) === 58 /* ':' */ || overwritten.has(name)) continue;
+    if (named?.has(name) === true) continue;
     if (hopByHop.has(name) && !keptHopHeader(name, value, upgrade)) continue;
     out[name] = value;
   }
@@ -117,7 +120,9 @@ function forwardedFor(headers: Headers, client: ClientView, http: HttpSettings):
   return client.trusted && http.computeFullForwardedFor ? client.peer : client.address;
 }
 
-function connectionTokens(value: string | string[] | undefined): Set<string> {
+function connectionTokens(value: string | string[] | undefined): Set<string> | null {
+  // Most requests (and every HTTP/2 one) carry no Connection field: no set to build.
+  if (value === undefined) return null;
   const tokens = new Set<string>();
   for (const part of (Array.isArray(value) ? value.join(',') : (value ?? '')).split(',')) {
     const token = part.trim().toLowerCase();

@@ -61,6 +61,8 @@ export class RequestFamilies {
    * hot path's cache of prepared label sets (requests matching no Ingress live under '/').
    */
   readonly #series = new Map<string, Map<string, Series<RequestLabel>>>();
+  /** The previous sample's label inputs and series: consecutive requests mostly share them. */
+  #last: (LabelInputs & { readonly series: Series<RequestLabel> }) | null = null;
 
   constructor(registry: Registry, bounds: LabelBounds, options: RequestFamilyOptions) {
     this.#options = options;
@@ -105,6 +107,8 @@ export class RequestFamilies {
       this.#requestSize,
       this.#responseSize,
     ];
+    // Called after every table update: host bounds may have changed too.
+    this.#last = null;
     for (const key of ingresses) {
       const series = this.#series.get(key);
       if (series === undefined) continue;
@@ -115,6 +119,15 @@ export class RequestFamilies {
 
   /** Every label value is bounded (bounds.ts), so the cache is as bounded as the registry. */
   #seriesFor(sample: RequestSample): Series<RequestLabel> {
+    const last = this.#last;
+    if (last !== null && sameInputs(last, sample)) return last.series;
+    const series = this.#lookup(sample);
+    const { status, method, host, path, namespace, ingress, service } = sample;
+    this.#last = { status, method, host, path, namespace, ingress, service, series };
+    return series;
+  }
+
+  #lookup(sample: RequestSample): Series<RequestLabel> {
     const status = boundStatus(sample.status, this.#options.reportStatusClasses);
     const method = boundMethod(sample.method);
     const host = this.#bounds.host(sample.host);
@@ -143,6 +156,23 @@ export class RequestFamilies {
     }
     return series;
   }
+}
+
+type LabelInputs = Pick<
+  RequestSample,
+  'status' | 'method' | 'host' | 'path' | 'namespace' | 'ingress' | 'service'
+>;
+
+function sameInputs(a: LabelInputs, b: LabelInputs): boolean {
+  return (
+    a.status === b.status &&
+    a.method === b.method &&
+    a.host === b.host &&
+    a.path === b.path &&
+    a.service === b.service &&
+    a.ingress === b.ingress &&
+    a.namespace === b.namespace
+  );
 }
 
 function isMeasured(value: number | null | undefined): value is number {

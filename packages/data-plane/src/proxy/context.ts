@@ -3,10 +3,12 @@ import type { ServiceBackend, UpstreamPolicy } from '@portcullis/config-model';
 import type { Dispatcher } from 'undici';
 import type { Cooldowns, RoundRobin } from './balancer.ts';
 import type { EndpointSpec } from './endpoint.ts';
+import type { Http1Pool } from './h1/pool.ts';
 import type { ProxyOptions } from './options.ts';
 
 export interface PooledDispatcher {
-  readonly dispatcher: Dispatcher;
+  /** Our HTTP/1.1 pool for http/https endpoints, undici's (HTTP/2) for h2c/h2 (gRPC). */
+  readonly dispatcher: Http1Pool | Dispatcher;
   /** A one-off pool (an old generation's endpoint that the current table dropped): close after use. */
   readonly transient: boolean;
 }

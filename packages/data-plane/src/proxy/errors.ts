@@ -77,7 +77,8 @@ function isTlsError(code: string): boolean {
 
 export function classifyError(error: unknown): ClassifiedError {
   const code = errorCode(error);
-  if (error instanceof ProxyError) return make(error.code, false);
+  // The HTTP/1.1 client raises ConnectTimeout itself; like a refused connection it is retried.
+  if (error instanceof ProxyError) return make(error.code, error.code === 'ConnectTimeout');
   const connect = CONNECT_CODES[code];
   if (connect !== undefined) return make(connect, true);
   if (isTlsError(code)) return make('TlsFailed', true);

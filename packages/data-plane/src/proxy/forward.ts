@@ -1,7 +1,8 @@
 /**
  * One proxied request: pick an endpoint, dispatch through its keep-alive pool, stream the body
- * both ways with backpressure, map failures to 502/503/504. The Exchange object is the undici
- * DispatchHandler itself, so a request costs one allocation plus undici's own.
+ * both ways with backpressure, map failures to 502/503/504. The Exchange object is the handler
+ * of both upstream clients (h1/ for HTTP and HTTPS, undici's DispatchHandler for gRPC), so a
+ * request costs one allocation plus the client's own.
  */
 import { PassThrough } from 'node:stream';
 import type { Dispatcher } from 'undici';
@@ -9,7 +10,10 @@ import type { RoundRobin } from './balancer.ts';
 import type { ProxyContext } from './context.ts';
 import type { EndpointSpec } from './endpoint.ts';
 import { classifyError, ProxyError, type UpstreamErrorCode } from './errors.ts';
+import { Http1Pool } from './h1/pool.ts';
+import type { Http1Handler, UpstreamController } from './h1/types.ts';
 import {
+  clientResponseFields,
   clientResponseHeaders,
   clientTrailers,
   type RequestHeaders,
@@ -24,8 +28,14 @@ import {
   sink,
 } from './types.ts';
 
-type Controller = Dispatcher.DispatchController;
+type Controller = Dispatcher.DispatchController | UpstreamController;
 type Http2Stream = { readonly endAfterHeaders?: boolean };
+
+/** Only a chunked HTTP/1.1 body can end in trailer fields (RFC 9112 section 7.1.2). */
+function isChunked(fields: readonly string[]): boolean {
+  for (let i = 0; i < fields.length; i += 2) if (fields[i] === 'transfer-encoding') return true;
+  return false;
+}
 
 /** Whether the client sends a body (RFC 9112 section 6.3; HTTP/2: no END_STREAM on HEADERS). */
 function hasBody(req: ProxyRequest): boolean {
@@ -51,13 +61,10 @@ export function forwardRequest(
     sendError(req, res, 503);
     return;
   }
-  const grpc = target.upstream.protocol === 'GRPC' || target.upstream.protocol === 'GRPCS';
-  const authority = req.headers[':authority'];
-  const host = typeof authority === 'string' ? authority : undefined;
-  new Exchange(ctx, req, res, balancer, upstreamRequestHeaders(headers, host, grpc), hooks).start();
+  new Exchange(ctx, req, res, balancer, headers, hooks).start();
 }
 
-class Exchange implements Dispatcher.DispatchHandler {
+class Exchange implements Dispatcher.DispatchHandler, Http1Handler {
   readonly #ctx: ProxyContext;
   readonly #req: ProxyRequest;
   readonly #res: ProxyResponse;
@@ -65,6 +72,8 @@ class Exchange implements Dispatcher.DispatchHandler {
   readonly #headers: RequestHeaders;
   readonly #hooks: ForwardHooks | undefined;
   readonly #body: PassThrough | null;
+  /** The headers as undici takes them (HTTP/2 pools only), made on first use. */
+  #undiciHeaders: RequestHeaders | null = null;
   #controller: Controller | null = null;
   #endpoint: EndpointSpec | null = null;
   #tried: Set<string> | null = null;
@@ -98,7 +107,9 @@ class Exchange implements Dispatcher.DispatchHandler {
     // `on`, not `once` (no wrapper per request): #onClientClose ignores a close after the end.
     this.#res.on('close', this.#onClientClose);
     // A reset mid-upload surfaces as an error on req; without a listener it would crash the process.
-    this.#req.on('error', this.#onClientClose);
+    // node:http's IncomingMessage emits that error only to listeners, so a bodyless HTTP/1 request
+    // (the common GET) needs none: res 'close' already reports the client leaving.
+    if (this.#body !== null || this.#req.httpVersionMajor !== 1) this.#req.on('error', this.#onClientClose);
     if (this.#body !== null) (this.#req as NodeJS.ReadableStream).pipe(this.#body);
     this.#attempt();
   }
@@ -109,12 +120,34 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.#endpoint = endpoint;
     this.#startedAt = performance.now();
     this.#controller = null;
-    const { options } = this.#ctx;
     const { dispatcher, transient } = this.#ctx.dispatcher(endpoint);
+    try {
+      if (dispatcher instanceof Http1Pool) {
+        const path = this.#req.url ?? '/';
+        const method = this.#req.method ?? 'GET';
+        dispatcher.request(
+          { method, path, headers: this.#headers, host: this.#host(), body: this.#body },
+          this,
+        );
+      } else {
+        this.#dispatchUndici(dispatcher, endpoint);
+      }
+    } catch (error) {
+      this.onResponseError(null, error as Error);
+    }
+    if (transient) void dispatcher.close().catch(() => {});
+  }
+
+  #dispatchUndici(dispatcher: Dispatcher, endpoint: EndpointSpec): void {
+    const { options } = this.#ctx;
+    if (this.#undiciHeaders === null) {
+      const grpc = endpoint.wire === 'h2' || endpoint.wire === 'h2c';
+      this.#undiciHeaders = upstreamRequestHeaders(this.#headers, this.#host(), grpc);
+    }
     const request: Dispatcher.DispatchOptions & { servername?: string } = {
       path: this.#req.url ?? '/',
       method: this.#req.method ?? 'GET',
-      headers: this.#headers,
+      headers: this.#undiciHeaders,
       body: this.#body,
       headersTimeout: options.readTimeoutMs,
       bodyTimeout: options.readTimeoutMs,
@@ -123,12 +156,13 @@ class Exchange implements Dispatcher.DispatchHandler {
     };
     // Constant per endpoint so undici never reconnects because the Host changed (pools.ts).
     if (endpoint.tls !== null) request.servername = endpoint.label;
-    try {
-      dispatcher.dispatch(request, this);
-    } catch (error) {
-      this.onResponseError(null, error as Error);
-    }
-    if (transient) void dispatcher.close().catch(() => {});
+    dispatcher.dispatch(request, this);
+  }
+
+  /** An HTTP/2 request's :authority, sent as Host when the computed headers carry none. */
+  #host(): string | undefined {
+    const authority = this.#req.headers[':authority'];
+    return typeof authority === 'string' ? authority : undefined;
   }
 
   onRequestStart(controller: Controller): void {
@@ -155,10 +189,25 @@ class Exchange implements Dispatcher.DispatchHandler {
   ): void {
     // 100 Continue was already answered by node's server; 103 Early Hints are dropped.
     if (this.#done || statusCode < 200) return;
+    // undici carries the gRPC (HTTP/2) upstreams, whose answers end in trailers.
+    this.#respond(controller, statusCode, clientResponseHeaders(headers), true);
+  }
+
+  onResponseHead(controller: UpstreamController, statusCode: number, fields: string[]): void {
+    if (this.#done) return;
+    this.#respond(controller, statusCode, clientResponseFields(fields), isChunked(fields));
+  }
+
+  #respond(controller: Controller, statusCode: number, fields: string[], trailers: boolean): void {
     // A response can arrive before the upload ends (early 413, bidi gRPC): stop the send watch.
     this.#clearSendTimer();
+    // The direct HTTP/2 response (http/h2-stream.ts) holds its stream open for trailers only
+    // when asked to; the compat and HTTP/1 responses do not have the flag.
+    const direct = this.#res as { expectTrailers?: boolean };
+    if (direct.expectTrailers !== undefined) direct.expectTrailers = trailers;
     try {
-      sink(this.#res).writeHead(statusCode, clientResponseHeaders(headers));
+      // One writeHead with a flat list: node's fast path, no header object built per response.
+      sink(this.#res).writeHead(statusCode, fields);
     } catch (error) {
       controller.abort(new ProxyError('BadResponse', `unusable upstream response head: ${String(error)}`));
       return;
@@ -176,18 +225,34 @@ class Exchange implements Dispatcher.DispatchHandler {
     }
   }
 
-  onResponseEnd(_controller: Controller, trailers: Record<string, string | string[] | undefined>): void {
+  onResponseEnd(
+    _controller: Controller,
+    trailers: Record<string, string | string[] | undefined> | string[] | null,
+    last: Buffer | null = null,
+  ): void {
     if (this.#done) return;
     this.#done = true;
+    this.#controller = null;
+    // The upstream answered before the upload ended: discard the rest, as sendError does.
+    if (this.#body !== null && !this.#req.complete) {
+      (this.#req as NodeJS.ReadableStream).unpipe(this.#body);
+      this.#req.resume();
+    }
+    const out = sink(this.#res);
     const fields = clientTrailers(trailers);
     if (fields !== null) {
+      if (last !== null) out.write(last);
       try {
-        sink(this.#res).addTrailers(fields);
+        out.addTrailers(fields);
       } catch {
         // An invalid trailer is dropped; the body is already complete.
       }
+      out.end();
+    } else if (last !== null) {
+      out.end(last);
+    } else {
+      out.end();
     }
-    sink(this.#res).end();
     this.#report(this.#status);
   }
 
@@ -223,6 +288,7 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   #finish(status: number, code: UpstreamErrorCode): void {
     this.#done = true;
+    this.#controller = null;
     this.#report(status, code);
   }
 

@@ -1,6 +1,7 @@
 /**
  * Header hygiene at the proxy boundary. Request headers arrive computed by the HTTP pipeline;
- * here we only drop what undici refuses to send. Response headers lose their hop-by-hop fields
+ * here we only drop what undici (the gRPC pools) refuses to send; h1/head.ts writes the HTTP/1.1
+ * request head itself with the same HOP_BY_HOP set. Response headers lose their hop-by-hop fields
  * (RFC 9110 section 7.6.1) before reaching the client: they describe the upstream connection, and
  * HTTP/2 forbids them outright (RFC 9113 section 8.2.2; node's http2 compat API throws on them).
  */
@@ -9,7 +10,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 export type RequestHeaders = Record<string, string | string[]>;
 
 /** Never forwarded in either direction. */
-const HOP_BY_HOP = new Set([
+export const HOP_BY_HOP = new Set([
   'connection',
   'keep-alive',
   'proxy-connection',
@@ -55,41 +56,69 @@ export function upstreamRequestHeaders(
 }
 
 /** Tokens of the Connection header name more hop-by-hop fields (RFC 9110 section 7.6.1). */
-function connectionTokens(value: string | string[] | undefined): Set<string> | null {
-  if (value === undefined) return null;
-  const joined = Array.isArray(value) ? value.join(',') : value;
-  const tokens = new Set<string>();
-  for (const token of joined.split(',')) {
-    const name = token.trim().toLowerCase();
-    if (name !== '') tokens.add(name);
+function connectionTokens(fields: readonly string[]): Set<string> | null {
+  let tokens: Set<string> | null = null;
+  for (let i = 0; i < fields.length; i += 2) {
+    if (fields[i] !== 'connection') continue;
+    const value = fields[i + 1] as string;
+    // The usual values name nothing beyond the standard hop-by-hop set: no set to build.
+    if (value === 'keep-alive' || value === 'close') continue;
+    for (const token of value.split(',')) {
+      const name = token.trim().toLowerCase();
+      if (name === '') continue;
+      tokens ??= new Set();
+      tokens.add(name);
+    }
   }
   return tokens;
 }
 
 /**
- * Response headers safe for both node:http and the http2 compat API. Set-Cookie stays an array,
- * one header line (or HTTP/2 field) per cookie, never joined (RFC 6265 section 3).
+ * Response fields safe for both node:http and the http2 compat API, as the flat
+ * [name, value, ...] list writeHead takes without building a header object. Repeated fields
+ * (Set-Cookie) stay separate lines, never joined (RFC 6265 section 3). Names are lower case.
  */
-export function clientResponseHeaders(headers: IncomingHttpHeaders): Record<string, string | string[]> {
-  const listed = connectionTokens(headers.connection);
-  const out: Record<string, string | string[]> = {};
-  for (const name of Object.keys(headers)) {
+export function clientResponseFields(fields: readonly string[]): string[] {
+  const listed = connectionTokens(fields);
+  const out: string[] = [];
+  for (let i = 0; i < fields.length; i += 2) {
+    const name = fields[i] as string;
     if (HOP_BY_HOP.has(name) || hiddenByNginx(name) || listed?.has(name) === true) continue;
     if (name.charCodeAt(0) === 58 /* ':' */) continue;
-    const value = headers[name];
-    if (value !== undefined) out[name] = value;
+    out.push(name, fields[i + 1] as string);
   }
   return out;
 }
 
-/** Trailers as undici delivers them, minus anything an HTTP/2 trailer field may not carry. */
-export function clientTrailers(trailers: IncomingHttpHeaders): Record<string, string> | null {
+/** The same for a header object (undici, node:http's IncomingMessage.headers). */
+export function clientResponseHeaders(headers: IncomingHttpHeaders): string[] {
+  return clientResponseFields(flatten(headers));
+}
+
+function flatten(headers: IncomingHttpHeaders): string[] {
+  const fields: string[] = [];
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    if (typeof value === 'string') fields.push(name, value);
+    else for (const item of value) fields.push(name, item);
+  }
+  return fields;
+}
+
+/** Trailers minus anything an HTTP/2 trailer field may not carry; repeated fields joined. */
+export function clientTrailers(
+  trailers: IncomingHttpHeaders | readonly string[] | null,
+): Record<string, string> | null {
+  if (trailers === null) return null;
+  const fields = Array.isArray(trailers) ? trailers : flatten(trailers as IncomingHttpHeaders);
   let out: Record<string, string> | null = null;
-  for (const name of Object.keys(trailers)) {
-    const value = trailers[name];
-    if (value === undefined || HOP_BY_HOP.has(name) || name.charCodeAt(0) === 58) continue;
+  for (let i = 0; i < fields.length; i += 2) {
+    const name = fields[i] as string;
+    if (HOP_BY_HOP.has(name) || name.charCodeAt(0) === 58) continue;
     out ??= {};
-    out[name] = Array.isArray(value) ? value.join(', ') : value;
+    const previous = out[name];
+    out[name] = previous === undefined ? (fields[i + 1] as string) : `${previous}, ${fields[i + 1]}`;
   }
   return out;
 }

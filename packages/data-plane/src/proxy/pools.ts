@@ -1,15 +1,17 @@
 /**
  * Keep-alive pools that outlive routing-table generations. prepare(table) keeps the pool of every
  * endpoint the new table still references (same address, port, protocol and TLS settings) and
- * closes the others gracefully: undici's close() lets queued and in-flight requests finish first,
- * so a swap never cuts a response short.
+ * closes the others gracefully: close() lets in-flight requests finish first, so a swap never
+ * cuts a response short. HTTP and HTTPS endpoints get our lean HTTP/1.1 pool (h1/), gRPC
+ * endpoints undici's HTTP/2 client.
  */
 import type { RoutingTable, Server, ServiceBackend, UpstreamPolicy } from '@portcullis/config-model';
-import { buildConnector, type Dispatcher, Pool } from 'undici';
+import { buildConnector, Pool } from 'undici';
 import { Cooldowns, RoundRobin } from './balancer.ts';
 import type { PooledDispatcher, ProxyContext } from './context.ts';
 import { type EndpointSpec, endpointSpec } from './endpoint.ts';
 import { Generation, type UpstreamGeneration } from './generation.ts';
+import { Http1Pool } from './h1/pool.ts';
 import { type ProxyOptions, resolveProxyOptions } from './options.ts';
 
 /** Policy for a server's fallback backend, which has no route annotations of its own. */
@@ -18,7 +20,7 @@ const PLAIN_HTTP: UpstreamPolicy = Object.freeze({ protocol: 'HTTP', proxySsl: n
 export class UpstreamPools {
   readonly options: ProxyOptions;
   readonly #cooldowns = new Cooldowns();
-  readonly #pools = new Map<string, Pool>();
+  readonly #pools = new Map<string, UpstreamPool>();
   #latest: ProxyContext | null = null;
   #closed = false;
 
@@ -102,18 +104,19 @@ function referencedKeys(table: RoutingTable): Set<string> {
 }
 
 type PoolOptions = Pool.Options & { useH2c?: boolean };
+type UpstreamPool = Http1Pool | Pool;
 
-function createPool(endpoint: EndpointSpec, options: ProxyOptions): Pool {
-  const h2 = endpoint.wire === 'h2' || endpoint.wire === 'h2c';
+function createPool(endpoint: EndpointSpec, options: ProxyOptions): UpstreamPool {
+  // nginx speaks HTTP/1.1 to HTTP and HTTPS upstreams (proxy_http_version 1.1); h2 only for gRPC.
+  if (endpoint.wire === 'http' || endpoint.wire === 'https') return new Http1Pool(endpoint, options);
   const poolOptions: PoolOptions = {
     connectTimeout: options.connectTimeoutMs,
     headersTimeout: options.readTimeoutMs,
     bodyTimeout: options.readTimeoutMs,
     keepAliveTimeout: options.keepAliveTimeoutMs,
     keepAliveMaxTimeout: options.keepAliveTimeoutMs,
-    // nginx speaks HTTP/1.1 to HTTP and HTTPS upstreams (proxy_http_version 1.1); h2 only for gRPC.
-    allowH2: h2,
-    connect: connector(endpoint, options, h2),
+    allowH2: true,
+    connect: connector(endpoint, options),
   };
   // Prior-knowledge h2c: undici's Pool reads the top-level flag when building its connector.
   if (endpoint.wire === 'h2c') {
@@ -128,11 +131,11 @@ function createPool(endpoint: EndpointSpec, options: ProxyOptions): Pool {
  * forwards many Hosts to one endpoint. So every request carries the endpoint's constant label as
  * its servername (see forward.ts) and this connector drops it, leaving the SNI of proxy-ssl-name.
  */
-function connector(endpoint: EndpointSpec, options: ProxyOptions, h2: boolean): buildConnector.connector {
+function connector(endpoint: EndpointSpec, options: ProxyOptions): buildConnector.connector {
   const base = buildConnector({
     ...(endpoint.tls ?? {}),
     timeout: options.connectTimeoutMs,
-    allowH2: h2,
+    allowH2: true,
     ...(endpoint.wire === 'h2c' ? { useH2c: true } : {}),
   } as buildConnector.BuildOptions);
   return (connectOptions, callback) => {
@@ -141,6 +144,6 @@ function connector(endpoint: EndpointSpec, options: ProxyOptions, h2: boolean): 
   };
 }
 
-function closeQuietly(dispatcher: Dispatcher): void {
+function closeQuietly(dispatcher: UpstreamPool): void {
   dispatcher.close().catch(() => {});
 }

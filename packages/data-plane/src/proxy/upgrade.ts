@@ -110,10 +110,8 @@ function openUpstream(
 function rawHead(response: IncomingMessage, plain: boolean): string {
   let head = `HTTP/1.1 ${response.statusCode} ${response.statusMessage ?? ''}\r\n`;
   if (plain) {
-    const headers = clientResponseHeaders(response.headers);
-    for (const [name, value] of Object.entries(headers)) {
-      for (const item of Array.isArray(value) ? value : [value]) head += `${name}: ${item}\r\n`;
-    }
+    const fields = clientResponseHeaders(response.headers);
+    for (let i = 0; i < fields.length; i += 2) head += `${fields[i]}: ${fields[i + 1]}\r\n`;
     return `${head}connection: close\r\n\r\n`;
   }
   const raw = response.rawHeaders;
