@@ -15,6 +15,7 @@ import {
   readAll,
   reframe,
   sleep,
+  sniExtension,
 } from './passthrough-fixtures.ts';
 
 const HOST = '127.0.0.1';
@@ -65,6 +66,7 @@ describe('createPassthroughRouter', () => {
   let port = 0;
   let backendPort = 0;
   let deadPort = 0;
+  let rawPort = 0;
 
   before(async () => {
     certs = await makeCertificates('local.test', 'backend.test');
@@ -79,10 +81,17 @@ describe('createPassthroughRouter', () => {
     const dead = createServer();
     deadPort = await listen(dead);
     dead.close();
+    // Not TLS: answers with everything it received once the client has half-closed.
+    const raw = createServer({ allowHalfOpen: true }, (socket) => {
+      readAll(socket).then((received) => socket.end(Buffer.concat([Buffer.from('got:'), received])));
+    });
+    rawPort = await listen(raw);
+    closers.push(raw);
     const router = createPassthroughRouter({
       lookup: (name) => {
         if (name === 'backend.test') return { host: HOST, port: backendPort };
         if (name === 'dead.test') return { host: HOST, port: deadPort };
+        if (name === 'raw.test') return { host: HOST, port: rawPort };
         return null;
       },
       tlsServer,
@@ -111,6 +120,22 @@ describe('createPassthroughRouter', () => {
     assert.equal(spliced[0]?.serverName, 'backend.test');
     assert.ok((spliced[0]?.result.bytesIn ?? 0) > 200 && (spliced[0]?.result.bytesOut ?? 0) > 200);
     assert.deepEqual(events, []);
+  });
+
+  it('relays bytes sent right behind the ClientHello in order, then the half-close both ways', async () => {
+    const hello = frame(buildClientHello([sniExtension('raw.test')]));
+    const client = connect({ host: HOST, port, allowHalfOpen: true, noDelay: true });
+    const reply = readAll(client);
+    // Some of these may reach the splice before its backend connection is up: none may be lost
+    // or overtake the hello.
+    client.write(Buffer.concat([hello, Buffer.from('-one')]));
+    client.write('-two');
+    setImmediate(() => client.end('-three'));
+    const received = await reply;
+    assert.ok(received.equals(Buffer.concat([Buffer.from('got:'), hello, Buffer.from('-one-two-three')])));
+    await sleep(20);
+    assert.equal(spliced[0]?.result.error, null);
+    assert.equal(spliced[0]?.result.bytesIn, hello.length + 14);
   });
 
   it('terminates other names and SNI-less clients in-process with the local certificate', async () => {

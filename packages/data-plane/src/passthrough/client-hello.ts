@@ -61,29 +61,30 @@ function parseBody(c: Cursor): ClientHello {
   const suites = c.vector16('cipher_suites', 2);
   if (suites.remaining % 2 !== 0) throw new DecodeError('cipher_suites has an odd length');
   c.vector8('legacy_compression_methods', 1);
-  let hello: ClientHello = {
-    kind: 'hello',
-    serverName: null,
-    alpn: [],
-    legacyVersion,
-    supportedVersions: [],
-  };
+  let serverName: string | null = null;
+  let alpn: string[] = [];
+  let supportedVersions: number[] = [];
   // RFC 5246 §7.4.1.2: a TLS 1.2 ClientHello may end here, without an extensions block.
-  if (c.remaining === 0) return hello;
-  const extensions = c.vector16('extensions');
-  c.expectEnd('ClientHello');
-  const seen = new Set<number>();
-  while (extensions.remaining > 0) {
-    const type = extensions.u16('extension_type');
-    const data = extensions.vector16('extension_data');
-    // RFC 8446 §4.2: there MUST NOT be more than one extension of the same type.
-    if (seen.has(type)) throw new DecodeError(`duplicate extension ${type}`);
-    seen.add(type);
-    if (type === EXT_SERVER_NAME) hello = { ...hello, serverName: parseServerName(data) };
-    else if (type === EXT_ALPN) hello = { ...hello, alpn: parseAlpn(data) };
-    else if (type === EXT_SUPPORTED_VERSIONS) hello = { ...hello, supportedVersions: parseVersions(data) };
+  if (c.remaining > 0) {
+    const extensions = c.vector16('extensions');
+    c.expectEnd('ClientHello');
+    const seen = new Set<number>();
+    while (extensions.remaining > 0) {
+      const type = extensions.u16('extension_type');
+      const length = extensions.u16('extension_data');
+      // RFC 8446 §4.2: there MUST NOT be more than one extension of the same type.
+      if (seen.has(type)) throw new DecodeError(`duplicate extension ${type}`);
+      seen.add(type);
+      // Only the three read below get a cursor of their own: a hello carries a dozen or more
+      // extensions, and this runs once per connection on the passthrough port.
+      if (type === EXT_SERVER_NAME) serverName = parseServerName(extensions.cursor(length, 'extension_data'));
+      else if (type === EXT_ALPN) alpn = parseAlpn(extensions.cursor(length, 'extension_data'));
+      else if (type === EXT_SUPPORTED_VERSIONS)
+        supportedVersions = parseVersions(extensions.cursor(length, 'extension_data'));
+      else extensions.skip(length, 'extension_data');
+    }
   }
-  return hello;
+  return { kind: 'hello', serverName, alpn, legacyVersion, supportedVersions };
 }
 
 /** RFC 6066 §3: ServerNameList server_name_list<1..2^16-1>; at most one name per name_type. */
@@ -111,6 +112,7 @@ function parseServerName(data: Cursor): string | null {
  */
 function normalizeHostName(name: Buffer): string {
   if (name.length === 0) throw new DecodeError('empty host_name');
+  let upper = false;
   for (let i = 0; i < name.length; i++) {
     const byte = name[i] ?? 0;
     if (byte <= 0x20 || byte === 0x7f || byte === 0x2f || byte === 0x5c) {
@@ -118,10 +120,12 @@ function normalizeHostName(name: Buffer): string {
     }
     if (byte === 0x2e && (i === 0 || name[i - 1] === 0x2e))
       throw new DecodeError('host_name has an empty label');
+    if (byte >= 0x41 && byte <= 0x5a) upper = true;
   }
-  const host = name.toString('latin1');
-  const trimmed = host.endsWith('.') ? host.slice(0, -1) : host;
-  return trimmed.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
+  const end = name[name.length - 1] === 0x2e ? name.length - 1 : name.length;
+  const host = name.toString('latin1', 0, end);
+  // Clients send lowercase names; only a name with A-Z pays for the (ASCII-only) lowering.
+  return upper ? host.replace(/[A-Z]+/g, (letters) => letters.toLowerCase()) : host;
 }
 
 /** RFC 7301 §3.1: ProtocolName protocol_name_list<2..2^16-1>; empty names MUST NOT appear. */

@@ -50,6 +50,11 @@ export class Cursor {
     return view;
   }
 
+  /** The next `length` bytes as a nested cursor (for a length read separately). */
+  cursor(length: number, what: string): Cursor {
+    return this.#vector(length, 0, what);
+  }
+
   /** `opaque x<floor..2^8-1>`: a one-byte length, then that many bytes, as a nested cursor. */
   vector8(what: string, floor = 0): Cursor {
     return this.#vector(this.u8(what), floor, what);

@@ -8,13 +8,16 @@
  */
 import type { Socket } from 'node:net';
 import type { Server as TlsServer } from 'node:tls';
+import { DeadlineEntry, DeadlineList } from './deadlines.ts';
 import {
   type PassthroughEvent,
+  type PassthroughReason,
   PassthroughReasons,
   peekFailureReason,
   spliceFailureReason,
 } from './events.ts';
-import { type PeekOptions, type PeekResult, peekClientHello } from './peek.ts';
+import { DEFAULT_PEEK_TIMEOUT_MS, HelloReader, type PeekOptions, type PeekResult } from './peek.ts';
+import { attachSink, type ClientSink, detachSink } from './sink.ts';
 import { type SpliceOptions, type SpliceResult, type SpliceTarget, splice } from './splice.ts';
 
 /** RFC 8446 §6: a fatal decode_error alert (level 2, description 50) in a TLS 1.2-framed record. */
@@ -40,76 +43,144 @@ export interface PassthroughRouterOptions {
 }
 
 export function createPassthroughRouter(options: PassthroughRouterOptions): (socket: Socket) => void {
+  const router: Router = {
+    options,
+    deadlines: new DeadlineList<PeekingConnection>(
+      options.peek?.timeoutMs ?? DEFAULT_PEEK_TIMEOUT_MS,
+      (connection) => connection.timedOut(),
+    ),
+  };
   return (socket) => {
-    void route(socket, options);
+    new PeekingConnection(router, socket);
   };
 }
 
-async function route(socket: Socket, options: PassthroughRouterOptions): Promise<void> {
-  // Read now: a destroyed socket no longer knows its peer.
-  const peer = { remoteAddress: socket.remoteAddress ?? 'unknown', remotePort: socket.remotePort ?? null };
-  const report = (event: Omit<PassthroughEvent, 'remoteAddress' | 'remotePort'>): void =>
-    options.onError?.({ ...peer, ...event });
-  // Covers the gaps between owners (peek, then splice or the TLS server), so a reset arriving in
-  // between cannot become an unhandled 'error' that takes the whole process down.
-  const guard = (): void => {};
-  socket.on('error', guard);
+interface Router {
+  readonly options: PassthroughRouterOptions;
+  /** One ClientHello time-out list for every connection of this listener. */
+  readonly deadlines: DeadlineList<PeekingConnection>;
+}
 
-  const peeked = await peekClientHello(socket, options.peek);
-  if (!peeked.ok) {
-    refuse(socket, peeked);
-    // A connect-then-close with no bytes is a TCP health check or port scan, not an error.
-    if (!(peeked.failure.kind === 'closed' && peeked.buffered.length === 0)) {
-      report({
-        reason: peekFailureReason(peeked.failure.kind),
-        serverName: null,
-        target: null,
-        message: peeked.failure.reason,
-      });
+/** One connection until its ClientHello decides where it goes. */
+class PeekingConnection extends DeadlineEntry implements ClientSink {
+  readonly #router: Router;
+  readonly #socket: Socket;
+  readonly #reader: HelloReader;
+
+  constructor(router: Router, socket: Socket) {
+    super();
+    this.#router = router;
+    this.#socket = socket;
+    this.#reader = new HelloReader(router.options.peek);
+    if (socket.destroyed || socket.readableEnded) {
+      this.#decide(this.#reader.closed());
+      return;
     }
-    return;
+    // The sink's listeners stay on the socket through the splice: no gap without an 'error'
+    // listener, in which a reset could take the whole process down.
+    attachSink(socket, this);
+    router.deadlines.add(this);
+    socket.resume();
   }
-  const { serverName } = peeked.hello;
-  let target: SpliceTarget | null;
-  try {
-    target = options.lookup(serverName);
-  } catch (error) {
-    socket.destroy();
-    report({ reason: PassthroughReasons.LookupFailed, serverName, target: null, message: String(error) });
-    return;
+
+  onData(chunk: Buffer): void {
+    const result = this.#reader.push(chunk);
+    if (result !== null) this.#decide(result);
   }
-  if (target === null) {
-    handOff(socket, peeked.buffered, options.tlsServer);
-    return;
+
+  onEnd(): void {
+    this.#decide(this.#reader.ended());
   }
-  const chosen = target;
-  splice(
-    socket,
-    chosen,
-    peeked.buffered,
-    {
-      onClose: (result) => {
-        if (result.error !== null) {
-          report({
-            reason: spliceFailureReason(result.error.reason),
-            serverName,
-            target: chosen,
-            message: result.error.message,
-          });
-        }
-        options.onSpliceClose?.({ serverName, target: chosen, result });
+
+  onError(error: Error): void {
+    this.#decide(this.#reader.errored(error));
+  }
+
+  onClose(): void {
+    this.#decide(this.#reader.closed());
+  }
+
+  timedOut(): void {
+    this.#decide(this.#reader.timedOut());
+  }
+
+  #decide(peeked: PeekResult): void {
+    this.#router.deadlines.remove(this);
+    const socket = this.#socket;
+    if (!peeked.ok) {
+      detachSink(socket);
+      // A connect-then-close with no bytes is a TCP health check or port scan, not an error.
+      if (!(peeked.failure.kind === 'closed' && peeked.buffered.length === 0)) {
+        this.#report(null, null, peekFailureReason(peeked.failure.kind), peeked.failure.reason);
+      }
+      refuse(socket, peeked);
+      return;
+    }
+    const { options } = this.#router;
+    const { serverName } = peeked.hello;
+    let target: SpliceTarget | null;
+    try {
+      target = options.lookup(serverName);
+    } catch (error) {
+      detachSink(socket);
+      this.#report(serverName, null, PassthroughReasons.LookupFailed, String(error));
+      socket.destroy();
+      return;
+    }
+    if (target === null) {
+      handOff(socket, peeked.buffered, options.tlsServer);
+      return;
+    }
+    const chosen = target;
+    splice(
+      socket,
+      chosen,
+      peeked.buffered,
+      {
+        onClose: (result) => {
+          if (result.error !== null) {
+            // The splice read the address before closing the socket (a reset client's is lost).
+            options.onError?.({
+              ...peerOf(socket),
+              reason: spliceFailureReason(result.error.reason),
+              serverName,
+              target: chosen,
+              message: result.error.message,
+            });
+          }
+          options.onSpliceClose?.({ serverName, target: chosen, result });
+        },
       },
-    },
-    options.splice,
-  );
-  socket.off('error', guard);
+      options.splice,
+    );
+  }
+
+  #report(
+    serverName: string | null,
+    target: SpliceTarget | null,
+    reason: PassthroughReason,
+    message: string,
+  ): void {
+    this.#router.options.onError?.({ ...peerOf(this.#socket), reason, serverName, target, message });
+  }
+}
+
+/**
+ * Read only for a report: one getpeername() per connection is a measurable share of a splice's
+ * cost, and net caches the answer, so a socket asked before it was closed still knows it.
+ */
+function peerOf(socket: Socket): { remoteAddress: string; remotePort: number | null } {
+  return { remoteAddress: socket.remoteAddress ?? 'unknown', remotePort: socket.remotePort ?? null };
 }
 
 /**
  * Terminate TLS in-process without another hop: put the peeked bytes back and let tls.Server
- * wrap the socket; TLSSocket feeds a net.Socket's already-buffered data to OpenSSL first.
+ * wrap the socket; TLSSocket feeds a net.Socket's already-buffered data to OpenSSL first. Paused
+ * first, or a flowing socket with no 'data' listener would drop the bytes put back.
  */
 function handOff(socket: Socket, buffered: Buffer, tlsServer: TlsServer): void {
+  detachSink(socket);
+  socket.pause();
   socket.unshift(buffered);
   tlsServer.emit('connection', socket);
 }

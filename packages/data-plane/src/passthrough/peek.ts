@@ -9,6 +9,7 @@
  */
 import type { Socket } from 'node:net';
 import { type ClientHello, DEFAULT_MAX_HANDSHAKE_BYTES, parseClientHello } from './client-hello.ts';
+import { attachSink, detachSink } from './sink.ts';
 
 /** A 16 KiB hello split into 2-byte records is still under this. */
 export const DEFAULT_PEEK_MAX_BYTES = 64 * 1024;
@@ -36,71 +37,99 @@ export type PeekResult =
   | { readonly ok: false; readonly failure: PeekFailure; readonly buffered: Buffer };
 
 /**
+ * The socket-free half of a peek: collects chunks and turns them, or the way the connection
+ * ended, into a PeekResult. A hello in one segment (the usual case) is parsed in place, uncopied.
+ */
+export class HelloReader {
+  readonly timeoutMs: number;
+  readonly #maxBytes: number;
+  readonly #parseOptions: { readonly maxHandshakeBytes: number };
+  #chunks: Buffer[] = [];
+  #length = 0;
+  #needed = 1;
+
+  constructor(options: PeekOptions = {}) {
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_PEEK_TIMEOUT_MS;
+    this.#maxBytes = options.maxBytes ?? DEFAULT_PEEK_MAX_BYTES;
+    this.#parseOptions = { maxHandshakeBytes: options.maxHandshakeBytes ?? DEFAULT_MAX_HANDSHAKE_BYTES };
+  }
+
+  /** Adds bytes just read; returns the outcome once there is one, null while more are needed. */
+  push(chunk: Buffer): PeekResult | null {
+    this.#chunks.push(chunk);
+    this.#length += chunk.length;
+    // The hint from the last parse lets a client dribbling tiny records cost O(log n) parses.
+    if (this.#length >= this.#needed) {
+      const result = parseClientHello(this.#buffered(), this.#parseOptions);
+      if (result.kind === 'hello') return { ok: true, hello: result, buffered: this.#buffered() };
+      if (result.kind !== 'need-more') return this.#fail(result.kind, result.reason);
+      this.#needed = result.needed;
+    }
+    if (this.#length > this.#maxBytes || this.#needed > this.#maxBytes) {
+      return this.#fail('too-large', `no complete ClientHello within ${this.#maxBytes} bytes`);
+    }
+    return null;
+  }
+
+  /** The client sent its FIN before a complete ClientHello. */
+  ended(): PeekResult {
+    return this.#fail('closed', `client closed after ${this.#length} bytes`);
+  }
+
+  /** The connection was closed (destroyed) before a complete ClientHello. */
+  closed(): PeekResult {
+    return this.#fail('closed', `connection closed after ${this.#length} bytes`);
+  }
+
+  errored(error: Error): PeekResult {
+    return this.#fail('error', error.message);
+  }
+
+  timedOut(): PeekResult {
+    return this.#fail(
+      'timeout',
+      `no complete ClientHello after ${this.timeoutMs} ms (${this.#length} bytes)`,
+    );
+  }
+
+  #fail(kind: PeekFailureKind, reason: string): PeekResult {
+    return { ok: false, failure: { kind, reason }, buffered: this.#buffered() };
+  }
+
+  #buffered(): Buffer {
+    if (this.#chunks.length !== 1) this.#chunks = [Buffer.concat(this.#chunks, this.#length)];
+    return this.#chunks[0] as Buffer;
+  }
+}
+
+/**
  * Resolves once the ClientHello is parsed or the attempt failed; never rejects. The socket is
  * left paused with the peeked bytes consumed from it, and it is never destroyed here: the caller
- * decides how to end a failed connection (e.g. with a TLS alert). Listeners added here are
- * removed before resolving, so attach your own 'error' listener first if there is any gap.
+ * decides how to end a failed connection (e.g. with a TLS alert). The event listeners added here
+ * are removed before resolving, except one that ignores 'error' (see sink.ts).
  */
 export function peekClientHello(socket: Socket, options: PeekOptions = {}): Promise<PeekResult> {
-  const maxBytes = options.maxBytes ?? DEFAULT_PEEK_MAX_BYTES;
-  const timeoutMs = options.timeoutMs ?? DEFAULT_PEEK_TIMEOUT_MS;
-  const parseOptions = { maxHandshakeBytes: options.maxHandshakeBytes ?? DEFAULT_MAX_HANDSHAKE_BYTES };
+  const reader = new HelloReader(options);
+  if (socket.destroyed || socket.readableEnded) {
+    return Promise.resolve(reader.closed());
+  }
   return new Promise((resolve) => {
-    let chunks: Buffer[] = [];
-    let length = 0;
-    let needed = 1;
-    const buffered = (): Buffer => {
-      if (chunks.length !== 1) chunks = [Buffer.concat(chunks, length)];
-      return chunks[0] as Buffer;
-    };
-    const fail = (kind: PeekFailureKind, reason: string): void =>
-      finish({ ok: false, failure: { kind, reason }, buffered: buffered() });
-
-    const onData = (chunk: Buffer): void => {
-      chunks.push(chunk);
-      length += chunk.length;
-      // The hint from the last parse lets a client dribbling tiny records cost O(log n) parses.
-      if (length >= needed) {
-        const result = parseClientHello(buffered(), parseOptions);
-        if (result.kind === 'hello') {
-          finish({ ok: true, hello: result, buffered: buffered() });
-          return;
-        }
-        if (result.kind !== 'need-more') {
-          fail(result.kind, result.reason);
-          return;
-        }
-        needed = result.needed;
-      }
-      if (length > maxBytes || needed > maxBytes) {
-        fail('too-large', `no complete ClientHello within ${maxBytes} bytes`);
-      }
-    };
-    const onEnd = (): void => fail('closed', `client closed after ${length} bytes`);
-    const onClose = (): void => fail('closed', `connection closed after ${length} bytes`);
-    const onError = (error: Error): void => fail('error', error.message);
-    const timer = setTimeout(
-      () => fail('timeout', `no complete ClientHello after ${timeoutMs} ms (${length} bytes)`),
-      timeoutMs,
-    );
-
-    function finish(result: PeekResult): void {
+    const finish = (result: PeekResult | null): void => {
+      if (result === null) return;
       clearTimeout(timer);
-      socket.off('data', onData);
-      socket.off('end', onEnd);
-      socket.off('close', onClose);
-      socket.off('error', onError);
+      detachSink(socket);
       // Removing the 'data' listener does not stop a flowing stream; pausing keeps whatever
       // arrives next in the kernel buffer until the caller pipes or hands the socket off.
       socket.pause();
       resolve(result);
-    }
-
-    if (socket.destroyed || socket.readableEnded) return fail('closed', 'connection already closed');
-    socket.on('data', onData);
-    socket.on('end', onEnd);
-    socket.on('close', onClose);
-    socket.on('error', onError);
+    };
+    const timer = setTimeout(() => finish(reader.timedOut()), reader.timeoutMs);
+    attachSink(socket, {
+      onData: (chunk) => finish(reader.push(chunk)),
+      onEnd: () => finish(reader.ended()),
+      onClose: () => finish(reader.closed()),
+      onError: (error) => finish(reader.errored(error)),
+    });
     socket.resume();
   });
 }

@@ -1,15 +1,29 @@
 /**
  * Splice a client connection to a passthrough backend: replay the peeked bytes, then copy both
- * ways with backpressure (Readable#pipe pauses the source while the destination's buffer is
- * full). This is ingress-nginx's Go `pipe(clientConn, serverConn)`, plus what it lacks: a
- * connect time-out, half-close and byte counts.
+ * ways with backpressure. This is ingress-nginx's Go `pipe(clientConn, serverConn)`, plus what it
+ * lacks: a connect time-out, half-close and byte counts.
+ *
+ * It runs once per passthrough connection, so it is built to cost little (see relay.ts): no
+ * timer or Readable#pipe per connection, listeners shared by all connections, and no system call
+ * nginx's stream proxy would not make but for half-close (TCP keep-alive is switched on only for
+ * connections that live long enough to need it, see KEEPALIVE_MS).
  */
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { DeadlineEntry, DeadlineList } from './deadlines.ts';
+import { type RelayOwner, UpstreamRelay } from './relay.ts';
+import { attachSink, type ClientSink } from './sink.ts';
 
 /** ingress-nginx's proxy-connect-timeout default is 5s. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
-/** Go's net.Dialer and net.Listen default: TCP keepalive probes every 15s. */
+/**
+ * Go's net.Dialer and net.Listen default: TCP keepalive probes after 15s idle. Switched on for a
+ * connection once it has lived that long (keepAliveList): four setsockopt() calls per socket
+ * are a measurable share of a short connection's cost, and a connection younger than the idle
+ * time would not have sent a probe yet anyway. A dead peer is still found, at most 15s later.
+ */
 const KEEPALIVE_MS = 15_000;
+/** Client bytes held while the backend connects; beyond this the client is paused. */
+const MAX_PENDING_BYTES = 64 * 1024;
 
 export interface SpliceTarget {
   readonly host: string;
@@ -49,9 +63,9 @@ export interface SpliceOptions {
 }
 
 /**
- * Takes ownership of `client` (paused, with `buffered` already read from it): from here on it is
- * closed with the backend connection. Half-close is propagated: a FIN from one side becomes
- * `end()` on the other, and the reverse direction keeps flowing until it ends too.
+ * Takes ownership of `client` (with `buffered` already read from it): from here on it is closed
+ * with the backend connection. Half-close is propagated: a FIN from one side becomes `end()` on
+ * the other, and the reverse direction keeps flowing until it ends too.
  */
 export function splice(
   client: Socket,
@@ -60,71 +74,144 @@ export function splice(
   hooks: SpliceHooks = {},
   options: SpliceOptions = {},
 ): void {
-  // A server created without allowHalfOpen would answer the client's FIN with its own before
-  // the backend's reply arrived; a splicer must forward the FIN instead.
-  client.allowHalfOpen = true;
-  // Nagle off and keep-alive probes as connect() options: net applies them to the handle as it
-  // connects, without two more JS calls per connection.
-  const upstream = connect({
-    host: target.host,
-    port: target.port,
-    allowHalfOpen: true,
-    noDelay: true,
-    keepAlive: true,
-    keepAliveInitialDelay: KEEPALIVE_MS,
-  });
-  let connected = false;
-  let error: SpliceError | null = null;
-  let closed = 0;
-
-  const abort = (reason: SpliceFailureReason, message: string): void => {
-    error ??= { reason, message };
-    client.destroy();
-    upstream.destroy();
-  };
-  const timer = setTimeout(
-    () =>
-      abort(
-        'connect-timeout',
-        `no connection to ${target.host}:${target.port} after ${options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS} ms`,
-      ),
-    options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-  );
-  const onBothClosed = (): void => {
-    closed += 1;
-    if (closed < 2) return;
-    clearTimeout(timer);
-    hooks.onClose?.({ bytesIn: client.bytesRead, bytesOut: upstream.bytesRead, error });
-  };
-
-  client.on('error', (err) => abort('client-error', err.message));
-  upstream.on('error', (err) =>
-    abort(connected ? 'target-error' : 'connect-failed', `${target.host}:${target.port}: ${err.message}`),
-  );
-  client.on('close', () => {
-    // A socket closed without a clean end in both directions was destroyed (by us or by a
-    // shutdown); the other side must not linger. A clean close leaves the peer to flush.
-    if (!cleanlyDone(client)) abort('aborted', 'client connection destroyed');
-    onBothClosed();
-  });
-  upstream.on('close', () => {
-    if (!connected) abort('connect-failed', `${target.host}:${target.port}: closed before connecting`);
-    else if (!cleanlyDone(upstream)) abort('aborted', 'backend connection destroyed');
-    onBothClosed();
-  });
-  upstream.once('connect', () => {
-    connected = true;
-    clearTimeout(timer);
-    client.setNoDelay(true);
-    client.setKeepAlive(true, KEEPALIVE_MS);
-    hooks.onConnect?.(target);
-    if (buffered.length > 0) upstream.write(buffered);
-    // pipe() ends the destination when the source ends: that is the half-close propagation.
-    client.pipe(upstream);
-    upstream.pipe(client);
-  });
+  new Splice(client, target, buffered, hooks, connectDeadlines(options.connectTimeoutMs));
 }
 
-function cleanlyDone(socket: Socket): boolean {
-  return socket.readableEnded && socket.writableFinished;
+const connectLists = new Map<number, DeadlineList<Splice>>();
+const keepAliveList = new DeadlineList<Splice>(KEEPALIVE_MS, (s) => s.keepAlive());
+
+function connectDeadlines(timeoutMs = DEFAULT_CONNECT_TIMEOUT_MS): DeadlineList<Splice> {
+  let list = connectLists.get(timeoutMs);
+  if (list === undefined) {
+    list = new DeadlineList<Splice>(timeoutMs, (s) => s.connectTimedOut());
+    connectLists.set(timeoutMs, list);
+  }
+  return list;
+}
+
+class Splice extends DeadlineEntry implements ClientSink, RelayOwner {
+  readonly #client: Socket;
+  readonly #target: SpliceTarget;
+  readonly #hooks: SpliceHooks;
+  readonly #relay: UpstreamRelay;
+  readonly #upstream: Socket;
+  /** Client bytes to send once connected, the peeked ones first; null once connected. */
+  #pending: Buffer[] | null;
+  #pendingBytes: number;
+  readonly #timeoutMs: number;
+  #clientEnded = false;
+  #error: SpliceError | null = null;
+  #closed = 0;
+
+  constructor(
+    client: Socket,
+    target: SpliceTarget,
+    buffered: Buffer,
+    hooks: SpliceHooks,
+    deadlines: DeadlineList<Splice>,
+  ) {
+    super();
+    this.#client = client;
+    this.#target = target;
+    this.#hooks = hooks;
+    this.#timeoutMs = deadlines.timeoutMs;
+    this.#pending = buffered.length > 0 ? [buffered] : [];
+    this.#pendingBytes = buffered.length;
+    // A server created without allowHalfOpen would answer the client's FIN with its own before
+    // the backend's reply arrived; a splicer must forward the FIN instead.
+    client.allowHalfOpen = true;
+    this.#relay = new UpstreamRelay(this, client);
+    this.#upstream = this.#relay.upstream;
+    attachSink(client, this);
+    deadlines.add(this);
+    this.#upstream.connect({ host: target.host, port: target.port });
+  }
+
+  // Client events (sink.ts).
+  onData(chunk: Buffer): void {
+    if (this.#pending === null) {
+      this.#relay.toUpstream(chunk);
+      return;
+    }
+    this.#pending.push(chunk);
+    this.#pendingBytes += chunk.length;
+    if (this.#pendingBytes > MAX_PENDING_BYTES) this.#client.pause();
+  }
+
+  onEnd(): void {
+    if (this.#pending === null) this.#relay.endUpstream();
+    else this.#clientEnded = true;
+  }
+
+  onError(error: Error): void {
+    this.#abort('client-error', error.message);
+  }
+
+  onClose(): void {
+    // A socket closed without a clean end in both directions was destroyed (by us or by a
+    // shutdown); the other side must not linger. A clean close leaves the peer to flush.
+    if (!this.#relay.clientDone()) this.#abort('aborted', 'client connection destroyed');
+    this.#onSocketClosed();
+  }
+
+  // Backend events (relay.ts).
+  upstreamConnected(): void {
+    // Off the connect time-out list, onto the keep-alive one.
+    keepAliveList.add(this);
+    const pending = this.#pending ?? [];
+    this.#pending = null;
+    // Nagle off on the client side too, as the Go proxy and nginx's stream module do.
+    this.#client.setNoDelay(true);
+    this.#hooks.onConnect?.(this.#target);
+    // The ClientHello goes out alone as the first write, then whatever followed it.
+    for (const chunk of pending) this.#relay.toUpstream(chunk);
+    if (this.#clientEnded) this.#relay.endUpstream();
+    this.#client.resume();
+  }
+
+  upstreamError(error: Error): void {
+    const reason = this.#pending === null ? 'target-error' : 'connect-failed';
+    this.#abort(reason, `${this.#where()}: ${error.message}`);
+  }
+
+  upstreamClosed(): void {
+    if (this.#pending !== null) this.#abort('connect-failed', `${this.#where()}: closed before connecting`);
+    else if (!this.#relay.upstreamDone()) this.#abort('aborted', 'backend connection destroyed');
+    this.#onSocketClosed();
+  }
+
+  // Deadlines.
+  connectTimedOut(): void {
+    this.#abort('connect-timeout', `no connection to ${this.#where()} after ${this.#timeoutMs} ms`);
+  }
+
+  keepAlive(): void {
+    if (!this.#client.destroyed) this.#client.setKeepAlive(true, KEEPALIVE_MS);
+    if (!this.#upstream.destroyed) this.#upstream.setKeepAlive(true, KEEPALIVE_MS);
+  }
+
+  #where(): string {
+    return `${this.#target.host}:${this.#target.port}`;
+  }
+
+  #abort(reason: SpliceFailureReason, message: string): void {
+    this.#error ??= { reason, message };
+    // The failure gets reported with the client's address, which net caches once read: read it
+    // while the socket still knows it (a client that reset has already lost it).
+    if (!this.#client.destroyed) void this.#client.remoteAddress;
+    this.#client.destroy();
+    this.#upstream.destroy();
+  }
+
+  #onSocketClosed(): void {
+    this.#closed += 1;
+    if (this.#closed < 2) return;
+    this.list?.remove(this);
+    this.#relay.release();
+    this.#hooks.onClose?.({
+      bytesIn: this.#client.bytesRead,
+      bytesOut: this.#upstream.bytesRead,
+      error: this.#error,
+    });
+  }
 }
