@@ -15,8 +15,11 @@ export class ConnectionTracker {
 
   socket(socket: Socket): void {
     this.#sockets.add(socket);
-    socket.once('close', () => this.#sockets.delete(socket));
+    // One shared listener (`this` is the socket): no closure or once-wrapper per connection.
+    socket.on('close', this.#forgetSocket);
   }
+
+  readonly #forgetSocket = forgetter(this.#sockets);
 
   session(session: Http2Session): void {
     this.#sessions.add(session);
@@ -67,4 +70,11 @@ export class ConnectionTracker {
     await Promise.all(closed);
     return { finished, remaining };
   }
+}
+
+/** A 'close' listener that removes its socket (`this`) from the set. */
+function forgetter(sockets: Set<Socket>): (this: Socket) => void {
+  return function (this: Socket): void {
+    sockets.delete(this);
+  };
 }

@@ -5,6 +5,7 @@
 import { Counter, type Registry } from 'prom-client';
 import type { LabelBounds } from './bounds.ts';
 import { HELP } from './families.ts';
+import { Tally } from './tally.ts';
 
 export interface HandshakeSample {
   /** tlsSocket.getProtocol(): `TLSv1.2`, `TLSv1.3`; null when the handshake failed. */
@@ -38,49 +39,61 @@ const MAX_RESULTS = 64;
 
 export class ConnectionFamilies {
   readonly #bounds: LabelBounds;
-  readonly #handshakes: Counter<'protocol' | 'cipher' | 'result'>;
-  readonly #passthrough: Counter<'host' | 'result'>;
-  readonly #passthroughBytes: Counter<'direction'>;
   readonly #results = new Set<string>(['ok', 'other']);
+  readonly #handshakeTally = new Tally<'protocol' | 'cipher' | 'result'>();
+  readonly #passthroughTally = new Tally<'host' | 'result'>();
+  readonly #bytesTally = new Tally<'direction'>();
 
   constructor(registry: Registry, bounds: LabelBounds) {
     this.#bounds = bounds;
     const registers = [registry];
-    this.#handshakes = new Counter({
+    const handshakes = this.#handshakeTally;
+    const passthrough = this.#passthroughTally;
+    const bytes = this.#bytesTally;
+    // Registered with the registry, which reads them (and so flushes the tallies) on a scrape.
+    new Counter({
       name: 'portcullis_tls_handshakes_total',
       help: HELP.handshakes,
       labelNames: ['protocol', 'cipher', 'result'],
       registers,
+      collect() {
+        handshakes.flush(this);
+      },
     });
-    this.#passthrough = new Counter({
+    new Counter({
       name: 'portcullis_passthrough_connections_total',
       help: HELP.passthroughConnections,
       labelNames: ['host', 'result'],
       registers,
+      collect() {
+        passthrough.flush(this);
+      },
     });
-    this.#passthroughBytes = new Counter({
+    new Counter({
       name: 'portcullis_passthrough_bytes_total',
       help: HELP.passthroughBytes,
       labelNames: ['direction'],
       registers,
+      collect() {
+        bytes.flush(this);
+      },
     });
   }
 
   observeHandshake(sample: HandshakeSample): void {
-    this.#handshakes.inc({
-      protocol: sample.protocol !== null && PROTOCOLS.has(sample.protocol) ? sample.protocol : '',
-      cipher: sample.cipher === null ? '' : CIPHER_NAME.test(sample.cipher) ? sample.cipher : 'other',
-      result: this.#result(sample.result),
-    });
+    const result = this.#result(sample.result);
+    // Bounded values make the key: an unknown protocol or odd cipher name cannot grow the Map.
+    const protocol = sample.protocol !== null && PROTOCOLS.has(sample.protocol) ? sample.protocol : '';
+    const cipher = sample.cipher === null ? '' : CIPHER_NAME.test(sample.cipher) ? sample.cipher : 'other';
+    this.#handshakeTally.add(`${protocol} ${cipher} ${result}`, () => ({ protocol, cipher, result }));
   }
 
   observePassthrough(sample: PassthroughSample): void {
-    this.#passthrough.inc({
-      host: this.#bounds.passthroughHost(sample.serverName),
-      result: this.#result(sample.result),
-    });
-    if (isCount(sample.bytesIn)) this.#passthroughBytes.inc({ direction: 'in' }, sample.bytesIn);
-    if (isCount(sample.bytesOut)) this.#passthroughBytes.inc({ direction: 'out' }, sample.bytesOut);
+    const host = this.#bounds.passthroughHost(sample.serverName);
+    const result = this.#result(sample.result);
+    this.#passthroughTally.add(`${host} ${result}`, () => ({ host, result }));
+    if (isCount(sample.bytesIn)) this.#bytesTally.add('in', IN, sample.bytesIn);
+    if (isCount(sample.bytesOut)) this.#bytesTally.add('out', OUT, sample.bytesOut);
   }
 
   #result(result: string): string {
@@ -90,6 +103,9 @@ export class ConnectionFamilies {
     return result;
   }
 }
+
+const IN = () => ({ direction: 'in' });
+const OUT = () => ({ direction: 'out' });
 
 function isCount(value: number | undefined): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0;
