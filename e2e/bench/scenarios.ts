@@ -139,12 +139,13 @@ export const targets: readonly Target[] = [
   { scenario: 'passthrough', kind: 'cpu', limit: 1.5 },
 ];
 
-export async function measure(
+async function measureOnce(
   scenario: Scenario,
   proxy: ProxyUnderTest,
   settings: RunSettings,
+  warmupSeconds: number,
 ): Promise<Measurement> {
-  if (settings.warmupSeconds > 0) await scenario.run(proxy, settings, settings.warmupSeconds);
+  if (warmupSeconds > 0) await scenario.run(proxy, settings, warmupSeconds);
   const pid = scenario.pid(proxy);
   const cpuBefore = treeCpuMicros(pid);
   const started = performance.now();
@@ -161,19 +162,64 @@ export async function measure(
   };
 }
 
+/** Rounds of one proxy as one measurement: CPU and requests summed, the median round's p99. */
+function combine(rounds: readonly Measurement[]): Measurement {
+  const first = rounds[0];
+  if (first === undefined) throw new Error('no rounds');
+  const sum = (f: (m: Measurement) => number) => rounds.reduce((total, m) => total + f(m), 0);
+  const p99s = rounds.flatMap((m) => (m.load.p99Ms === null ? [] : [m.load.p99Ms])).sort((a, b) => a - b);
+  return {
+    scenario: first.scenario,
+    proxy: first.proxy,
+    load: {
+      requests: sum((m) => m.load.requests),
+      seconds: sum((m) => m.load.seconds),
+      errors: sum((m) => m.load.errors),
+      p99Ms: p99s[Math.floor(p99s.length / 2)] ?? null,
+      note: first.load.note,
+    },
+    cpuMicros: sum((m) => m.cpuMicros),
+    sysMicros: sum((m) => m.sysMicros),
+    wallSeconds: sum((m) => m.wallSeconds),
+  };
+}
+
+/**
+ * Each scenario runs in `rounds` alternating turns (nginx, portcullis, portcullis, nginx, ...),
+ * warm-up only before each proxy's first turn. This machine is a shared VM whose speed drifts
+ * over minutes; short interleaved turns expose both proxies to the same drift, and the summed
+ * figures equal one long interleaved measurement. Per-round CPU ratios are reported too.
+ */
 export async function runAll(
   chosen: readonly Scenario[],
   proxies: readonly [ProxyUnderTest, ProxyUnderTest],
-  settings: RunSettings,
+  settings: RunSettings & { readonly rounds: number },
   progress: (line: string) => void,
-): Promise<Measurement[]> {
+): Promise<{ results: Measurement[]; roundRatios: Map<string, number[]> }> {
   const results: Measurement[] = [];
-  for (const [index, scenario] of chosen.entries()) {
-    const order = index % 2 === 0 ? proxies : ([proxies[1], proxies[0]] as const);
-    for (const proxy of order) {
-      progress(`  ${scenario.name} / ${proxy.name} ...`);
-      results.push(await measure(scenario, proxy, settings));
+  const roundRatios = new Map<string, number[]>();
+  for (const scenario of chosen) {
+    const turns = new Map<ProxyUnderTest, Measurement[]>(proxies.map((p) => [p, []]));
+    const ratios: number[] = [];
+    for (let round = 0; round < settings.rounds; round++) {
+      const order = round % 2 === 0 ? proxies : ([proxies[1], proxies[0]] as const);
+      const cpu = new Map<string, number>();
+      for (const proxy of order) {
+        progress(`  ${scenario.name} / ${proxy.name} (round ${round + 1}/${settings.rounds}) ...`);
+        const mine = turns.get(proxy) ?? [];
+        const m = await measureOnce(
+          scenario,
+          proxy,
+          settings,
+          mine.length === 0 ? settings.warmupSeconds : 0,
+        );
+        mine.push(m);
+        cpu.set(proxy.name, m.load.requests === 0 ? Number.NaN : m.cpuMicros / m.load.requests);
+      }
+      ratios.push((cpu.get('portcullis') ?? Number.NaN) / (cpu.get('nginx') ?? Number.NaN));
     }
+    for (const proxy of proxies) results.push(combine(turns.get(proxy) ?? []));
+    roundRatios.set(scenario.name, ratios);
   }
-  return results;
+  return { results, roundRatios };
 }

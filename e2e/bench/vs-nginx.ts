@@ -1,7 +1,7 @@
 /**
  * portcullis vs nginx, side by side in one run on this machine. Prints figures; asserts nothing.
  *
- *   node e2e/bench/vs-nginx.ts [--seconds 10] [--warmup 3] [--connections 32]
+ *   node e2e/bench/vs-nginx.ts [--seconds 5] [--rounds 3] [--warmup 3] [--connections 32]
  *                              [--only h1-keepalive,h2,...] [--profile DIR]
  *
  * Core layout (2 cores): core 0 runs only the proxy under test (nginx master+worker and the
@@ -23,6 +23,7 @@ import { type ProxyUnderTest, runAll, scenarios, targets } from './scenarios.ts'
 
 interface Args {
   readonly seconds: number;
+  readonly rounds: number;
   readonly warmupSeconds: number;
   readonly connections: number;
   readonly only: readonly string[] | null;
@@ -44,7 +45,8 @@ function parseArgs(argv: readonly string[]): Args {
   const only = value('only');
   const profile = value('profile');
   return {
-    seconds: Math.max(1, number('seconds', 10, 60)),
+    seconds: Math.max(1, number('seconds', 5, 60)),
+    rounds: Math.max(1, number('rounds', 3, 20)),
     warmupSeconds: number('warmup', 3, 30),
     connections: Math.max(1, number('connections', 32, 1000)),
     only: only === undefined ? null : only.split(','),
@@ -157,23 +159,33 @@ async function bench(
       passthroughPid: oursPassthrough.pid,
     },
   ];
-  const total = chosen.length * 2 * (args.seconds + args.warmupSeconds);
+  const total = chosen.length * 2 * (args.rounds * args.seconds + args.warmupSeconds);
   say(
-    `${chosen.length} scenarios x 2 proxies, ${args.warmupSeconds}s warm-up + ${args.seconds}s each (~${total}s)`,
+    `${chosen.length} scenarios x 2 proxies, ${args.warmupSeconds}s warm-up + ${args.rounds} interleaved rounds of ${args.seconds}s each (~${total}s)`,
   );
   for (const s of chosen) say(`  ${s.name}: ${s.describe}`);
   const loadBefore = load();
   const startupMicros = (performance.now() - spawnedAt) * 1000;
-  const results = await runAll(
+  const { results, roundRatios } = await runAll(
     chosen,
     proxies,
-    { cleanup, seconds: args.seconds, warmupSeconds: args.warmupSeconds, connections: args.connections },
+    {
+      cleanup,
+      seconds: args.seconds,
+      rounds: args.rounds,
+      warmupSeconds: args.warmupSeconds,
+      connections: args.connections,
+    },
     say,
   );
   say('');
   say(resultsTable(results));
   say('');
   say(verdictTable(results, targets));
+  say('');
+  say('portcullis/nginx CPU per request, each round:');
+  for (const [name, ratios] of roundRatios)
+    say(`  ${name.padEnd(16)} ${ratios.map((r) => r.toFixed(2)).join('  ')}`);
   say('');
   say(
     `node ${process.version}, ${process.versions.openssl} | load average before ${loadBefore}, after ${load()}`,
@@ -184,7 +196,7 @@ async function bench(
 
 const notes = `notes:
 - CPU µs/req: utime+stime of the proxy's process tree (/proc/PID/stat, all threads; nginx master+worker)
-  over the measured window / requests completed. req/s@1core = 1e6 / CPU µs/req: what the proxy would do on a
+  over the measured windows (all rounds) / requests completed. req/s@1core = 1e6 / CPU µs/req: what the proxy would do on a
   whole core. "proxy core" < ~90% means core 1 (load generator + backend) or other tenants set the pace,
   so req/s compares the pair, not the proxy; the new-connection targets use req/s@1core for that reason.
 - Other processes on this machine (other test runs) share both cores: compare the two proxies within a run,
