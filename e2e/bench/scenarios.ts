@@ -139,6 +139,8 @@ export const targets: readonly Target[] = [
   { scenario: 'passthrough', kind: 'cpu', limit: 1.5 },
 ];
 
+const SETTLE_MS = 1_000;
+
 async function measureOnce(
   scenario: Scenario,
   proxy: ProxyUnderTest,
@@ -146,6 +148,9 @@ async function measureOnce(
   warmupSeconds: number,
 ): Promise<Measurement> {
   if (warmupSeconds > 0) await scenario.run(proxy, settings, warmupSeconds);
+  // Let the previous load's tail settle (closing connections, the GC it left behind) so it is
+  // not billed to this window: without the pause a proxy's first round paid for its warm-up.
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   const pid = scenario.pid(proxy);
   const cpuBefore = treeCpuMicros(pid);
   const started = performance.now();
