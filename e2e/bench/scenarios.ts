@@ -43,6 +43,24 @@ const terminating = (proxy: ProxyUnderTest) => proxy.pid;
  */
 const CLASSIC_GROUPS = 'X25519:P-256:P-384';
 
+/** Full TLS handshakes to the terminating listener, offering `groups` (Node's default if unset). */
+function fullHandshakes(name: string, describe: string, groups?: string): Scenario {
+  return {
+    name,
+    describe,
+    pid: terminating,
+    run: (proxy, s, seconds) =>
+      runHandshakes({
+        port: proxy.httpsPort,
+        serverName: HOST,
+        host: HOST,
+        connections: s.connections,
+        durationMs: seconds * 1000,
+        ...(groups === undefined ? {} : { groups }),
+      }),
+  };
+}
+
 export const scenarios: readonly Scenario[] = [
   {
     name: 'h1-keepalive',
@@ -71,35 +89,15 @@ export const scenarios: readonly Scenario[] = [
         logFile: logFileIn(s.cleanup.dir, `${proxy.name}-h2`),
       }),
   },
-  {
-    name: 'new-tls-full',
-    describe:
-      'new TLS connections, full handshake each (no session offered), 1 request each, 32 loops; the client offers X25519, P-256, P-384 as wrk and h2load (OpenSSL 3.0) do',
-    pid: terminating,
-    run: (proxy, s, seconds) =>
-      runHandshakes({
-        port: proxy.httpsPort,
-        serverName: HOST,
-        host: HOST,
-        connections: s.connections,
-        durationMs: seconds * 1000,
-        groups: CLASSIC_GROUPS,
-      }),
-  },
-  {
-    name: 'new-tls-full-pq',
-    describe:
-      'as new-tls-full with Node 24 client defaults (X25519MLKEM768 first): portcullis does the post-quantum hybrid, nginx (OpenSSL 3.0) X25519',
-    pid: terminating,
-    run: (proxy, s, seconds) =>
-      runHandshakes({
-        port: proxy.httpsPort,
-        serverName: HOST,
-        host: HOST,
-        connections: s.connections,
-        durationMs: seconds * 1000,
-      }),
-  },
+  fullHandshakes(
+    'new-tls-full',
+    'new TLS connections, full handshake each (no session offered), 1 request each, 32 loops; the client offers X25519, P-256, P-384 as wrk and h2load (OpenSSL 3.0) do',
+    CLASSIC_GROUPS,
+  ),
+  fullHandshakes(
+    'new-tls-full-pq',
+    'as new-tls-full with Node 24 client defaults (X25519MLKEM768 first): portcullis does the post-quantum hybrid, nginx (OpenSSL 3.0) X25519',
+  ),
   {
     name: 'new-tls-resumed',
     describe: "new TLS connections as wrk makes them with 'Connection: close' (it resumes sessions)",

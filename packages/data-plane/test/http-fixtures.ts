@@ -24,6 +24,8 @@ import type {
   UpstreamGeneration,
   UpstreamHeaders,
 } from '../src/http/types.ts';
+import { UpstreamPools } from '../src/proxy/index.ts';
+import { createHttpsServer, TlsContexts } from '../src/tls/index.ts';
 
 export { endpointSlice, ingress, service };
 
@@ -134,6 +136,30 @@ export async function httpListener(
   const handler = createRequestHandler({ current: () => ({ table, upstreams }), scheme: 'http', ...extra });
   const listening = await listen(createServer(httpServerOptions(), handler.onRequest));
   return { ...listening, upstreams };
+}
+
+/**
+ * The real HTTPS listener (TLS contexts, h1 + h2, real upstream pools) serving `table` on
+ * 127.0.0.1:0; close() stops it and then the pools.
+ */
+export async function httpsListener(
+  table: RoutingTable,
+  extra: Partial<Pick<HandlerDeps, 'metrics'>> = {},
+): Promise<{ port: number; close(): Promise<void> }> {
+  const pools = new UpstreamPools();
+  const gen = { table, upstreams: pools.prepare(table), tls: new TlsContexts().prepare(table) };
+  const handler = createRequestHandler({ current: () => gen, scheme: 'https', ...extra });
+  const https = createHttpsServer({ current: () => gen.tls, onRequest: handler.onRequest });
+  https.listen(0, '127.0.0.1');
+  await once(https, 'listening');
+  return {
+    port: (https.address() as AddressInfo).port,
+    close: async () => {
+      https.close();
+      await once(https, 'close');
+      await pools.close();
+    },
+  };
 }
 
 export interface Answer {

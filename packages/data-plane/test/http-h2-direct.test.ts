@@ -7,13 +7,18 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { type ClientHttp2Session, connect } from 'node:http2';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { issueCertificate } from '../../config-model/src/certificates/index.ts';
-import { createRequestHandler, type RequestObservation } from '../src/http/index.ts';
-import { UpstreamPools } from '../src/proxy/index.ts';
-import { createHttpsServer, TlsContexts } from '../src/tls/index.ts';
-import { buildTable, endpointSlice, ingress, listen, service, tlsSecret } from './http-fixtures.ts';
+import type { RequestObservation } from '../src/http/index.ts';
+import {
+  buildTable,
+  endpointSlice,
+  httpsListener,
+  ingress,
+  listen,
+  service,
+  tlsSecret,
+} from './http-fixtures.ts';
 
 const closers: (() => Promise<void>)[] = [];
 after(async () => {
@@ -101,22 +106,9 @@ describe('HTTP/2 streams without the compat layer', () => {
         ],
       }),
     ]);
-    const pools = new UpstreamPools();
-    closers.push(() => pools.close());
-    const gen = { table, upstreams: pools.prepare(table), tls: new TlsContexts().prepare(table) };
-    const handler = createRequestHandler({
-      current: () => gen,
-      scheme: 'https',
-      metrics: { observe: (o) => observations.push(o) },
-    });
-    const https = createHttpsServer({ current: () => gen.tls, onRequest: handler.onRequest });
-    https.listen(0, '127.0.0.1');
-    await once(https, 'listening');
-    closers.push(async () => {
-      https.close();
-      await once(https, 'close');
-    });
-    session = connect(`https://127.0.0.1:${(https.address() as AddressInfo).port}`, {
+    const https = await httpsListener(table, { metrics: { observe: (o) => observations.push(o) } });
+    closers.push(https.close);
+    session = connect(`https://127.0.0.1:${https.port}`, {
       servername: 'h2.example.com',
       rejectUnauthorized: false,
     });

@@ -3,19 +3,17 @@
  * backend, and tls/'s HTTPS server asking for client certificates (auth-tls) per host.
  */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { issueCertificate } from '../../config-model/src/certificates/index.ts';
 import { createRequestHandler, httpServerOptions, type RequestObservation } from '../src/http/index.ts';
 import { UpstreamPools } from '../src/proxy/index.ts';
-import { createHttpsServer, TlsContexts } from '../src/tls/index.ts';
 import {
   buildTable,
   endpointSlice,
   get,
+  httpsListener,
   ingress,
   type Listening,
   listen,
@@ -127,18 +125,9 @@ describe('with the TLS server (auth-tls)', () => {
         rules: [{ host: 'mtls.example.com', paths: [{ path: '/', service: 'echo' }] }],
       }),
     ]);
-    const pools = new UpstreamPools();
-    closers.push(() => pools.close());
-    const gen = { table, upstreams: pools.prepare(table), tls: new TlsContexts().prepare(table) };
-    const handler = createRequestHandler({ current: () => gen, scheme: 'https' });
-    const https = createHttpsServer({ current: () => gen.tls, onRequest: handler.onRequest });
-    https.listen(0, '127.0.0.1');
-    await once(https, 'listening');
-    closers.push(async () => {
-      https.close();
-      await once(https, 'close');
-    });
-    const port = (https.address() as AddressInfo).port;
+    const https = await httpsListener(table);
+    closers.push(https.close);
+    const { port } = https;
 
     const call = (cert?: { cert: string; key: string }) =>
       new Promise<{ status: number; body: string }>((resolve, reject) => {
