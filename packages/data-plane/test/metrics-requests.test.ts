@@ -30,8 +30,8 @@ const shopRequest: RequestSample = {
   service: 'web',
   requestSize: 35,
   responseSize: 120,
-  requestDurationSeconds: 0.02,
-  upstreamDurationSeconds: 0.015,
+  requestDuration: 0.02,
+  upstreamDuration: 0.015,
 };
 
 describe('request metrics (ingress-nginx socket collector families)', () => {
@@ -86,8 +86,8 @@ describe('request metrics (ingress-nginx socket collector families)', () => {
     metrics.observeRequest({
       ...shopRequest,
       requestSize: 65,
-      requestDurationSeconds: 0.3,
-      upstreamDurationSeconds: null,
+      requestDuration: 0.3,
+      upstreamDuration: null,
     });
     metrics.observeRequest({ ...shopRequest, status: 404 });
     const out = parse(await metrics.render());
@@ -118,7 +118,7 @@ describe('request metrics (ingress-nginx socket collector families)', () => {
       namespace: '',
       ingress: '',
       service: '',
-      upstreamDurationSeconds: null,
+      upstreamDuration: null,
     };
     for (let i = 0; i < 50; i++) metrics.observeRequest({ ...local, host: `scan-${i}.invalid`, status: 404 });
     metrics.observeRequest({ ...shopRequest, host: 'a.example.org', path: '/', ingress: 'wild' });
@@ -163,8 +163,8 @@ describe('request metrics (ingress-nginx socket collector families)', () => {
     metrics.observeRequest(shopRequest);
     metrics.trackTable(await table(false));
     metrics.trackTable(await table());
-    metrics.observeRequest({ ...shopRequest, requestSize: 15, requestDurationSeconds: 0.3 });
-    metrics.observeRequest({ ...shopRequest, requestSize: 1000, requestDurationSeconds: 0.3 });
+    metrics.observeRequest({ ...shopRequest, requestSize: 15, requestDuration: 0.3 });
+    metrics.observeRequest({ ...shopRequest, requestSize: 1000, requestDuration: 0.3 });
     const out = parse(await metrics.render());
     const ok = { status: '200', host: 'shop.example.com' };
     assert.equal(value(out, 'nginx_ingress_controller_requests', ok), 2);

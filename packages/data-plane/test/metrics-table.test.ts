@@ -186,7 +186,7 @@ describe('aggregating registries of several processes', () => {
           service: 'web',
           requestSize: 10,
           responseSize: 10,
-          requestDurationSeconds: 0.1,
+          requestDuration: 0.1,
         });
       }
     }

@@ -23,7 +23,7 @@ export async function start(context: WorkerContext<unknown, { port: number }>): 
         service: '',
         requestSize: 0,
         responseSize: body.length,
-        requestDurationSeconds: 0.001,
+        requestDuration: 0.001,
       });
     };
     switch (url.pathname) {

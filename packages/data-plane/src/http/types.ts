@@ -16,16 +16,20 @@ export type UpstreamHeaders = RequestHeaders;
 export interface RequestObservation {
   readonly method: string;
   readonly status: number;
+  /** The request's host ($host); metrics map it to the server that answered, `_` when none. */
   readonly host: string;
-  /** The matched route's path (ingress-nginx's `path` label), '' when nothing matched. */
+  /** The matched route's path (the Ingress path, never the request URI), '' when none. */
   readonly path: string;
   readonly namespace: string;
   readonly ingress: string;
   readonly service: string;
+  /** $request_length: request line, headers and body. */
   readonly requestSize: number;
+  /** $bytes_sent: status line, headers and body. */
   readonly responseSize: number;
+  /** $request_time. */
   readonly requestDuration: number;
-  /** null when the request was answered locally (redirect, 404, 503...). */
+  /** $upstream_response_time; null when the request was answered locally (redirect, 404...). */
   readonly upstreamDuration: number | null;
 }
 

@@ -49,7 +49,7 @@ export interface Metrics {
   /** Adopts a table's label bounds (hosts, Ingresses) and drops series of removed Ingresses. */
   trackTable(table: RoutingTable): void;
   observeRequest(sample: RequestSample): void;
-  /** Same as observeRequest, in the shape http/'s createRequestHandler({ metrics }) calls. */
+  /** observeRequest as http/'s createRequestHandler({ metrics }) calls it (no upstream phases). */
   observe(observation: RequestObservation): void;
   observeHandshake(sample: HandshakeSample): void;
   observePassthrough(sample: PassthroughSample): void;
@@ -88,20 +88,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
     trackTable,
     observeRequest: (sample) => requests.observe(sample),
-    observe: (o) =>
-      requests.observe({
-        method: o.method,
-        status: o.status,
-        host: o.host,
-        path: o.path,
-        namespace: o.namespace,
-        ingress: o.ingress,
-        service: o.service,
-        requestSize: o.requestSize,
-        responseSize: o.responseSize,
-        requestDurationSeconds: o.requestDuration,
-        upstreamDurationSeconds: o.upstreamDuration,
-      }),
+    observe: (o) => requests.observe(o),
     observeHandshake: (sample) => connections.observeHandshake(sample),
     observePassthrough: (sample) => connections.observePassthrough(sample),
     observeTable: (sample) => {

@@ -4,6 +4,7 @@
  * as ingress-nginx's SocketCollector.RemoveMetrics does, so dashboards do not show ghosts.
  */
 import { Counter, Histogram, type Registry } from 'prom-client';
+import type { RequestObservation } from '../http/types.ts';
 import { boundMethod, boundStatus, type LabelBounds } from './bounds.ts';
 import { HELP, REQUEST_LABELS } from './families.ts';
 import { Series } from './series.ts';
@@ -11,29 +12,17 @@ import { Series } from './series.ts';
 type RequestLabel = (typeof REQUEST_LABELS)[number];
 type Labels = Record<RequestLabel, string>;
 
-/** One finished request. Durations in seconds, sizes in bytes (nginx's meanings). */
-export interface RequestSample {
-  readonly method: string;
-  readonly status: number;
-  /** The request's host ($host); mapped to the server that answered, `_` when none did. */
-  readonly host: string;
-  /** The matched route's path (the Ingress path, never the request URI), '' when none. */
-  readonly path: string;
-  readonly namespace: string;
-  readonly ingress: string;
-  readonly service: string;
-  /** $request_length: request line, headers and body. */
-  readonly requestSize: number;
-  /** $bytes_sent: status line, headers and body. */
-  readonly responseSize: number;
-  /** $request_time. */
-  readonly requestDurationSeconds: number;
+/**
+ * One finished request: the http/ handler's observation (it is one as it stands, so the hot path
+ * hands it over without a copy), plus the upstream phases only other callers can time.
+ */
+export interface RequestSample extends Omit<RequestObservation, 'upstreamDuration'> {
   /** $upstream_response_time; null/undefined when no upstream answered (local reply). */
-  readonly upstreamDurationSeconds?: number | null;
+  readonly upstreamDuration?: number | null;
   /** $upstream_header_time. */
-  readonly upstreamHeaderSeconds?: number | null;
+  readonly upstreamHeaderDuration?: number | null;
   /** $upstream_connect_time. */
-  readonly upstreamConnectSeconds?: number | null;
+  readonly upstreamConnectDuration?: number | null;
 }
 
 export interface RequestFamilyOptions {
@@ -84,16 +73,15 @@ export class RequestFamilies {
   observe(sample: RequestSample): void {
     const series = this.#seriesFor(sample);
     series.inc(this.#requests);
-    series.observe(this.#requestTime, sample.requestDurationSeconds);
+    series.observe(this.#requestTime, sample.requestDuration);
     series.observe(this.#requestSize, sample.requestSize);
     series.observe(this.#responseSize, sample.responseSize);
     // socket.go skips a histogram when nginx reports -1 (no upstream was involved).
-    if (isMeasured(sample.upstreamDurationSeconds))
-      series.observe(this.#responseTime, sample.upstreamDurationSeconds);
-    if (isMeasured(sample.upstreamHeaderSeconds))
-      series.observe(this.#headerTime, sample.upstreamHeaderSeconds);
-    if (isMeasured(sample.upstreamConnectSeconds))
-      series.observe(this.#connectTime, sample.upstreamConnectSeconds);
+    if (isMeasured(sample.upstreamDuration)) series.observe(this.#responseTime, sample.upstreamDuration);
+    if (isMeasured(sample.upstreamHeaderDuration))
+      series.observe(this.#headerTime, sample.upstreamHeaderDuration);
+    if (isMeasured(sample.upstreamConnectDuration))
+      series.observe(this.#connectTime, sample.upstreamConnectDuration);
   }
 
   /** Deletes every series of these Ingresses (`namespace/name`). */
