@@ -114,6 +114,39 @@ describe('built-in responses', () => {
   });
 });
 
+describe('a failure while routing', () => {
+  it('costs that request a 500 and a log line; the next request is served', async () => {
+    const table = await buildTable([
+      ...webService(),
+      ingress('app', { rules: [{ host: 'app.example.com', paths: [{ path: '/', service: 'web' }] }] }),
+    ]);
+    let broken = true;
+    // A table whose server lookup throws once: a stand-in for a bug in decide().
+    const flaky = new Proxy(table, {
+      get: (target, key, receiver) => {
+        if (key === 'servers' && broken) {
+          broken = false;
+          throw new Error('lookup bug');
+        }
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    const logged: string[] = [];
+    const upstreams = new FakeUpstreams();
+    const handler = createRequestHandler({
+      current: () => ({ table: flaky, upstreams }),
+      scheme: 'http',
+      log: (_level, msg, fields) => void logged.push(`${msg}: ${String(fields.error)}`),
+    });
+    const l = await listen(createServer(httpServerOptions(), handler.onRequest));
+    open.push(l);
+    const failed = await get(l.port, '/', { host: 'app.example.com' });
+    assert.equal(failed.status, 500);
+    assert.deepEqual(logged, ['request routing failed: Error: lookup bug']);
+    assert.equal((await get(l.port, '/', { host: 'app.example.com' })).status, 200);
+  });
+});
+
 describe('request targets', () => {
   it('matches on the decoded, dot-segment-free path but forwards the URI unchanged', async () => {
     const l = await serve([

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { RoutingTable } from '@portcullis/config-model';
 import type { ConnectionFacts } from './client.ts';
 import { type Decision, decide } from './decide.ts';
 import { enforceHsts } from './hsts.ts';
@@ -28,21 +29,24 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
     httpsPort: deps.httpsPort ?? 443,
   });
 
+  /** decide() for this request; a bug in deciding costs one 500, not the process (as nginx). */
+  const route = (table: RoutingTable, req: HttpRequest, requestId: string, upgrade: boolean): Decision => {
+    try {
+      const request = { url: req.url ?? '/', headers: req.headers, socket: req.socket, requestId, upgrade };
+      return decide(table, connection(req), request);
+    } catch (error) {
+      deps.log?.('error', 'request routing failed', { error: String(error) });
+      return ROUTING_FAILED;
+    }
+  };
+
   const onRequest = (req: HttpRequest, res: HttpResponse): void => {
     const gen = deps.current();
     const hsts = deps.scheme === 'https' ? gen.table.hsts.header : null;
     if (hsts !== null) enforceHsts(res, hsts);
     const observer = deps.metrics === undefined ? undefined : observe(req, res, deps.metrics);
     const id = requestId(req.headers);
-    const decision = decideSafely(deps, () =>
-      decide(gen.table, connection(req), {
-        url: req.url ?? '/',
-        headers: req.headers,
-        socket: req.socket,
-        requestId: id,
-        upgrade: false,
-      }),
-    );
+    const decision = route(gen.table, req, id, false);
     if (observer !== undefined) observer.labels = decision.labels;
     if (decision.kind === 'reply') {
       sendReply(res, decision.reply, req.method === 'HEAD', hsts);
@@ -55,15 +59,7 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
     const gen = deps.current();
     const hsts = deps.scheme === 'https' ? gen.table.hsts.header : null;
     const id = requestId(req.headers);
-    const decision = decideSafely(deps, () =>
-      decide(gen.table, connection(req), {
-        url: req.url ?? '/',
-        headers: req.headers,
-        socket: req.socket,
-        requestId: id,
-        upgrade: true,
-      }),
-    );
+    const decision = route(gen.table, req, id, true);
     if (decision.kind === 'reply') {
       sendReplyOnSocket(socket, decision.reply, hsts);
       return;
@@ -79,19 +75,12 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
   return { onRequest, onUpgrade };
 }
 
-/** A bug in deciding must cost one 500, not the process (nginx logs and answers 500). */
-function decideSafely(deps: HandlerDeps, run: () => Decision): Decision {
-  try {
-    return run();
-  } catch (error) {
-    deps.log?.('error', 'request routing failed', { error: String(error) });
-    return {
-      kind: 'reply',
-      reply: { status: 500, close: true },
-      labels: { host: '', path: '', namespace: '', ingress: '', service: '' },
-    };
-  }
-}
+/** Shared by every failed decision, so frozen: nothing downstream may change it. */
+const ROUTING_FAILED: Decision = Object.freeze({
+  kind: 'reply',
+  reply: Object.freeze({ status: 500, close: true }),
+  labels: Object.freeze({ host: '', path: '', namespace: '', ingress: '', service: '' }),
+});
 
 function forward(
   deps: HandlerDeps,
