@@ -1,6 +1,7 @@
 /** An echo backend for e2e tests: answers JSON describing the request it received. */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { echo } from './http-backends.ts';
 
 export interface EchoBackend {
   readonly server: Server;
@@ -14,18 +15,7 @@ export async function startEchoBackend(name = 'echo'): Promise<EchoBackend> {
   const requests: IncomingMessage[] = [];
   const server = createServer((req, res) => {
     requests.push(req);
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = JSON.stringify({
-        backend: name,
-        method: req.method,
-        url: req.url,
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString(),
-      });
-      res.writeHead(200, { 'content-type': 'application/json' }).end(body);
-    });
+    echo(name, req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

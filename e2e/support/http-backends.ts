@@ -1,6 +1,6 @@
 /**
  * A scripted upstream for the HTTP/process e2e tests. Besides echoing the request as JSON (the
- * same shape as support/backend.ts), it can be slow, stream a large body, digest an upload,
+ * same echo support/backend.ts serves), it can be slow, stream a large body, digest an upload,
  * answer with hop-by-hop response headers, and speak just enough WebSocket (RFC 6455) to echo
  * one small text frame.
  */
@@ -65,7 +65,8 @@ export async function startScriptedBackend(options: BackendOptions): Promise<Scr
   };
 }
 
-function echo(name: string, req: IncomingMessage, res: ServerResponse): void {
+/** Answers 200 with what arrived (method, URL, headers, body, HTTP version) as JSON. */
+export function echo(name: string, req: IncomingMessage, res: ServerResponse): void {
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
