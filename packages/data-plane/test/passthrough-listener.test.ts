@@ -81,9 +81,13 @@ describe('createPassthroughRouter', () => {
     const dead = createServer();
     deadPort = await listen(dead);
     dead.close();
-    // Not TLS: answers with everything it received once the client has half-closed.
-    const raw = createServer({ allowHalfOpen: true }, (socket) => {
-      readAll(socket).then((received) => socket.end(Buffer.concat([Buffer.from('got:'), received])));
+    // Not TLS: answers with everything it received once a '.' arrives, then closes.
+    const raw = createServer((socket) => {
+      const chunks: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        if (chunk.at(-1) === 0x2e) socket.end(Buffer.concat([Buffer.from('got:'), ...chunks]));
+      });
     });
     rawPort = await listen(raw);
     closers.push(raw);
@@ -122,7 +126,7 @@ describe('createPassthroughRouter', () => {
     assert.deepEqual(events, []);
   });
 
-  it('relays bytes sent right behind the ClientHello in order, then the half-close both ways', async () => {
+  it("relays bytes sent right behind the ClientHello in order; the backend's FIN closes both sides", async () => {
     const hello = frame(buildClientHello([sniExtension('raw.test')]));
     const client = connect({ host: HOST, port, allowHalfOpen: true, noDelay: true });
     const reply = readAll(client);
@@ -130,12 +134,13 @@ describe('createPassthroughRouter', () => {
     // or overtake the hello.
     client.write(Buffer.concat([hello, Buffer.from('-one')]));
     client.write('-two');
-    setImmediate(() => client.end('-three'));
+    setImmediate(() => client.write('-three.'));
+    // The client never sends its own FIN: the reply ends because the splice closed the client.
     const received = await reply;
-    assert.ok(received.equals(Buffer.concat([Buffer.from('got:'), hello, Buffer.from('-one-two-three')])));
+    assert.ok(received.equals(Buffer.concat([Buffer.from('got:'), hello, Buffer.from('-one-two-three.')])));
     await sleep(20);
     assert.equal(spliced[0]?.result.error, null);
-    assert.equal(spliced[0]?.result.bytesIn, hello.length + 14);
+    assert.equal(spliced[0]?.result.bytesIn, hello.length + 15);
   });
 
   it('terminates other names and SNI-less clients in-process with the local certificate', async () => {

@@ -32,37 +32,61 @@ describe('splice', () => {
     for (const server of servers) server.close();
   });
 
-  it('replays the peeked bytes, propagates half-close both ways and counts bytes', async () => {
-    const backend = createServer({ allowHalfOpen: true }, (socket) => {
+  it("replays the peeked bytes, delivers the backend's reply and closes both at its FIN", async () => {
+    const backend = createServer((socket) => {
       const chunks: Buffer[] = [];
-      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-      // Answers only after the client's FIN: the reply must still reach the half-closed client.
-      socket.on('end', () => socket.end(`got ${Buffer.concat(chunks).toString()}`));
+      socket.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        const got = Buffer.concat(chunks).toString();
+        if (got.endsWith('rest')) socket.end(`got ${got}`);
+      });
     });
     servers.push(backend);
     const { server, client, result } = await front(await listen(backend), Buffer.from('peeked+'));
     servers.push(server);
     const reply = readAll(client);
-    client.end('rest');
+    client.write('rest');
+    // The client never ends its side: as in ingress-nginx, the backend's FIN closes the splice.
     assert.equal((await reply).toString(), 'got peeked+rest');
     const closed = await result;
     // The front never read `peeked+` itself (a real peek would have): bytesIn counts its own reads.
     assert.deepEqual(closed, { bytesIn: 4, bytesOut: 15, error: null });
   });
 
+  it("closes the backend connection at the client's FIN, with the client's last bytes delivered", async () => {
+    let backendGot: Promise<Buffer> = Promise.resolve(Buffer.alloc(0));
+    const backend = createServer({ allowHalfOpen: true }, (socket) => {
+      // Never answers: the splice must not wait for a reply that is not coming.
+      backendGot = readAll(socket);
+    });
+    servers.push(backend);
+    const { server, client, result } = await front(await listen(backend), Buffer.from('hello '));
+    servers.push(server);
+    const reply = readAll(client);
+    client.end('bye');
+    assert.equal((await reply).length, 0);
+    const closed = await result;
+    assert.equal(closed.error, null);
+    assert.equal((await backendGot).toString(), 'hello bye');
+  });
+
   it('moves megabytes both ways intact (backpressure, no loss)', async () => {
     const up = randomBytes(3 * 1024 * 1024);
     const down = randomBytes(5 * 1024 * 1024);
-    const backend = createServer({ allowHalfOpen: true }, (socket) => {
+    const backend = createServer((socket) => {
       const hash = createHash('sha256');
-      socket.on('data', (chunk: Buffer) => hash.update(chunk));
-      socket.on('end', () => socket.end(Buffer.concat([Buffer.from(hash.digest('hex')), down])));
+      let received = 0;
+      socket.on('data', (chunk: Buffer) => {
+        hash.update(chunk);
+        received += chunk.length;
+        if (received === up.length) socket.end(Buffer.concat([Buffer.from(hash.digest('hex')), down]));
+      });
     });
     servers.push(backend);
     const { server, client, result } = await front(await listen(backend), up.subarray(0, 100));
     servers.push(server);
     const reply = readAll(client);
-    client.end(up.subarray(100));
+    client.write(up.subarray(100));
     const received = await reply;
     assert.equal(received.subarray(0, 64).toString(), createHash('sha256').update(up).digest('hex'));
     assert.ok(received.subarray(64).equals(down));

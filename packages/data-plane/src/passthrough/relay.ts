@@ -1,6 +1,6 @@
 /**
- * The byte-moving half of a splice: client <-> backend with backpressure and half-close, in the
- * shape of nginx's stream proxy (one fixed buffer per direction, read, write, repeat).
+ * The byte-moving half of a splice: client <-> backend with backpressure, in the shape of nginx's
+ * stream proxy (one fixed buffer per direction, read, write, repeat).
  *
  * - Backend -> client: the backend socket reads straight into one reused buffer (net's `onread`
  *   option) instead of a fresh 64 KiB allocation per read. Each read is written to the client at
@@ -8,9 +8,7 @@
  *   can land in the buffer while a write still points into it.
  * - Client -> backend: the client's 'data' chunks (sink.ts) are written on; a full backend pauses
  *   the client until 'drain'.
- * - Half-close: a FIN from one side becomes end() on the other. When that other side has already
- *   sent its own FIN and nothing is queued, close() is what end() would lead to anyway, and puts
- *   the same FIN on the wire without a separate shutdown() call.
+ * - The first FIN from either side ends the splice (closeBoth()).
  * Listeners are shared functions that find their relay through a symbol on the socket.
  */
 import { Socket } from 'node:net';
@@ -97,12 +95,15 @@ export class UpstreamRelay {
     if (!this.upstream.destroyed) this.upstream.resume();
   };
 
-  endUpstream(): void {
-    this.#finishWriting(this.upstream, UPSTREAM);
-  }
-
-  endClient(): void {
-    this.#finishWriting(this.client, CLIENT);
+  /**
+   * The first FIN from either side ends the splice, as in ingress-nginx's Go proxy and nginx's
+   * stream module (proxy_half_close off): bytes already read are still delivered, then both
+   * sockets close. A socket with nothing queued is closed at once: close() puts the same FIN on
+   * the wire after the kernel's send queue, without a shutdown() call and an epoll round first.
+   */
+  closeBoth(): void {
+    this.#close(this.client, CLIENT);
+    this.#close(this.upstream, UPSTREAM);
   }
 
   clientDone(): boolean {
@@ -113,14 +114,22 @@ export class UpstreamRelay {
     return (this.#closedClean & UPSTREAM) !== 0 || cleanlyDone(this.upstream);
   }
 
-  #finishWriting(socket: Socket, side: number): void {
-    if (socket.readableEnded && socket.writableLength === 0) {
-      this.#closedClean |= side;
+  #close(socket: Socket, side: number): void {
+    if (socket.destroyed || (this.#closedClean & side) !== 0) return;
+    this.#closedClean |= side;
+    if (socket.writableLength === 0 && !socket.connecting) {
       socket.destroy();
-    } else {
-      socket.end();
+      return;
     }
+    // Still flushing: stop reading, finish writing, then close.
+    socket.pause();
+    socket.end();
+    socket.once('finish', destroyAfterFlush);
   }
+}
+
+function destroyAfterFlush(this: Socket): void {
+  this.destroy();
 }
 
 const CLIENT = 1;
@@ -143,7 +152,7 @@ function onUpstreamConnect(this: RelaySocket): void {
 }
 
 function onUpstreamEnd(this: RelaySocket): void {
-  relayOf(this).endClient();
+  relayOf(this).closeBoth();
 }
 
 function onUpstreamError(this: RelaySocket, error: Error): void {

@@ -1,11 +1,12 @@
 /**
  * Splice a client connection to a passthrough backend: replay the peeked bytes, then copy both
- * ways with backpressure. This is ingress-nginx's Go `pipe(clientConn, serverConn)`, plus what it
- * lacks: a connect time-out, half-close and byte counts.
+ * ways with backpressure. This is ingress-nginx's Go `pipe(clientConn, serverConn)`, including its
+ * end: the first FIN from either side closes both connections (nginx's stream module does the same
+ * with proxy_half_close off, its default), plus what it lacks: a connect time-out and byte counts.
  *
  * It runs once per passthrough connection, so it is built to cost little (see relay.ts): no
  * timer or Readable#pipe per connection, listeners shared by all connections, and no system call
- * nginx's stream proxy would not make but for half-close (TCP keep-alive is switched on only for
+ * nginx's stream proxy would not make (TCP keep-alive is switched on only for
  * connections that live long enough to need it, see KEEPALIVE_MS).
  */
 import type { Socket } from 'node:net';
@@ -64,8 +65,8 @@ export interface SpliceOptions {
 
 /**
  * Takes ownership of `client` (with `buffered` already read from it): from here on it is closed
- * with the backend connection. Half-close is propagated: a FIN from one side becomes `end()` on
- * the other, and the reverse direction keeps flowing until it ends too.
+ * with the backend connection. A FIN from either side closes both, once the bytes already read
+ * have been written on.
  */
 export function splice(
   client: Socket,
@@ -117,8 +118,8 @@ class Splice extends DeadlineEntry implements ClientSink, RelayOwner {
     this.#timeoutMs = deadlines.timeoutMs;
     this.#pending = buffered.length > 0 ? [buffered] : [];
     this.#pendingBytes = buffered.length;
-    // A server created without allowHalfOpen would answer the client's FIN with its own before
-    // the backend's reply arrived; a splicer must forward the FIN instead.
+    // A server created without allowHalfOpen would answer the client's FIN with shutdown() on
+    // its own; the splice closes both sides itself (closeBoth), once pending bytes are relayed.
     client.allowHalfOpen = true;
     this.#relay = new UpstreamRelay(this, client);
     this.#upstream = this.#relay.upstream;
@@ -139,7 +140,7 @@ class Splice extends DeadlineEntry implements ClientSink, RelayOwner {
   }
 
   onEnd(): void {
-    if (this.#pending === null) this.#relay.endUpstream();
+    if (this.#pending === null) this.#relay.closeBoth();
     else this.#clientEnded = true;
   }
 
@@ -165,7 +166,7 @@ class Splice extends DeadlineEntry implements ClientSink, RelayOwner {
     this.#hooks.onConnect?.(this.#target);
     // The ClientHello goes out alone as the first write, then whatever followed it.
     for (const chunk of pending) this.#relay.toUpstream(chunk);
-    if (this.#clientEnded) this.#relay.endUpstream();
+    if (this.#clientEnded) this.#relay.closeBoth();
     this.#client.resume();
   }
 
