@@ -58,6 +58,12 @@ before(async () => {
       'solo.yaml': ingressYaml({ name: 'solo', host: 'solo.e2e.test', service: 'solo' }),
       'empty.yaml': ingressYaml({ name: 'empty', host: 'empty.e2e.test', service: 'scaled-to-zero' }),
       'down.yaml': ingressYaml({ name: 'down', host: 'down.e2e.test', service: 'down' }),
+      'impatient.yaml': ingressYaml({
+        name: 'impatient',
+        host: 'impatient.e2e.test',
+        service: 'solo',
+        annotations: { 'proxy-read-timeout': '1' },
+      }),
       'h2.yaml': ingressYaml({ name: 'h2', host: 'h2.e2e.test', service: 'solo', tlsSecret: 'h2-tls' }),
     },
   });
@@ -106,9 +112,23 @@ describe('routing and local answers', { timeout: 60_000 }, () => {
     assert.match(res.body, /502 Bad Gateway/);
   });
 
-  it('answers 504 when the backend is slower than proxy-read-timeout', {
-    skip: 'no flag, env or annotation sets proxy-read-timeout (fixed at 60 s in data-plane/src/proxy/options.ts)',
-  }, () => {});
+  it("answers 504 when the backend is slower than the Ingress's proxy-read-timeout", async () => {
+    const started = Date.now();
+    const res = await get(portcullis.httpPort, { host: 'impatient.e2e.test', path: '/?delay=4000' });
+    const elapsed = Date.now() - started;
+    assert.equal(res.status, 504);
+    assert.match(res.body, /504 Gateway Timeout/);
+    assert.ok(elapsed >= 900 && elapsed < 3_500, `answered after ${elapsed} ms`);
+    // The same backend within the timeout, and another Ingress to it without the annotation.
+    assert.equal(
+      (await get(portcullis.httpPort, { host: 'impatient.e2e.test', path: '/?delay=100' })).status,
+      200,
+    );
+    assert.equal(
+      (await get(portcullis.httpPort, { host: 'solo.e2e.test', path: '/?delay=1500' })).status,
+      200,
+    );
+  });
 });
 
 describe('bodies and protocols', { timeout: 60_000 }, () => {

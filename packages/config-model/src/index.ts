@@ -17,7 +17,14 @@ export {
 } from './certificates/index.ts';
 export type { CertificateFacts } from './certificates/types.ts';
 export { defaultSettings, parseSettings, supportedConfigMapKeys } from './configmap/parse.ts';
-export type { HstsSettings, HttpSettings, Settings, TlsProtocol, TlsSettings } from './configmap/types.ts';
+export type {
+  HstsSettings,
+  HttpSettings,
+  ProxyTimeouts,
+  Settings,
+  TlsProtocol,
+  TlsSettings,
+} from './configmap/types.ts';
 export {
   type Diagnostic,
   type DiagnosticCode,

@@ -6,7 +6,7 @@
 
 import type { BackendProtocol, ClientAuth, ProxySsl } from './annotations/types.ts';
 import type { CertificateFacts } from './certificates/types.ts';
-import type { HstsSettings, HttpSettings, TlsSettings } from './configmap/types.ts';
+import type { HstsSettings, HttpSettings, ProxyTimeouts, TlsSettings } from './configmap/types.ts';
 
 export interface RoutingTable {
   /** sha256 of the canonical JSON of everything below; equal tables have equal hashes. */
@@ -103,6 +103,8 @@ export interface FixedRedirect {
 export interface UpstreamPolicy {
   readonly protocol: BackendProtocol;
   readonly proxySsl: ProxySsl | null;
+  /** proxy-*-timeout annotations, else the ConfigMap's keys, else null (the data plane's default). */
+  readonly timeouts: ProxyTimeouts;
 }
 
 export interface WwwRedirect {

@@ -25,6 +25,16 @@ export function parseGoInt(s: string): number | undefined {
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
+/** The longest timeout a timer can hold (2^31 - 1 ms), in whole seconds. */
+const MAX_TIMEOUT_SECONDS = 2_147_483;
+
+export const timeoutExpected = `a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}`;
+
+/** A timeout as ingress-nginx's int-valued keys and annotations take it: seconds, no unit. */
+export function parseTimeoutSeconds(s: string): number | undefined {
+  return parseIntInRange(s, 1, MAX_TIMEOUT_SECONDS);
+}
+
 /** parseGoInt, then min <= n <= max. */
 export function parseIntInRange(s: string, min: number, max: number): number | undefined {
   const n = parseGoInt(s);

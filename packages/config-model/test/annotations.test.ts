@@ -29,6 +29,7 @@ const defaults: IngressAnnotations = {
   temporalRedirect: null,
   proxySsl: null,
   authTls: null,
+  proxyTimeouts: { connect: null, read: null, send: null },
 };
 
 type Result = ReturnType<typeof parse>;
@@ -116,6 +117,33 @@ describe('redirect flags (fall back to the ConfigMap value)', () => {
         const result = parse({ [short]: bad });
         assert.equal(result.annotations[field], fallback);
         assertFallback(result, short, bad, `the ConfigMap value ${fallback}`);
+      }
+    });
+  }
+});
+
+describe('proxy-*-timeout (fall back to the ConfigMap value)', () => {
+  const withConfigMap: Settings = {
+    ...defaultSettings,
+    http: { ...defaultSettings.http, proxyTimeouts: { connect: 7, read: 120, send: null } },
+  };
+  test('whole seconds override the ConfigMap per Ingress, each key on its own', () => {
+    const result = parse({ 'proxy-read-timeout': '3', 'proxy-send-timeout': '600' }, withConfigMap);
+    assert.deepEqual(result.annotations.proxyTimeouts, { connect: 7, read: 3, send: 600 });
+    assert.deepEqual(result.diagnostics, []);
+    assert.equal(parse({}, withConfigMap).annotations.proxyTimeouts, withConfigMap.http.proxyTimeouts);
+  });
+  for (const short of ['proxy-connect-timeout', 'proxy-read-timeout', 'proxy-send-timeout'] as const) {
+    test(`${short}: a unit, zero, a fraction or garbage keeps the ConfigMap value`, () => {
+      const field =
+        short === 'proxy-connect-timeout' ? 'connect' : short === 'proxy-read-timeout' ? 'read' : 'send';
+      for (const bad of ['10s', '0', '-5', '1.5', 'soon', '', '99999999']) {
+        const result = parse({ [short]: bad }, withConfigMap);
+        assert.equal(result.rejected, false);
+        assert.equal(result.annotations.proxyTimeouts[field], withConfigMap.http.proxyTimeouts[field]);
+        const used =
+          field === 'send' ? 'the default' : `the ConfigMap's ${withConfigMap.http.proxyTimeouts[field]}`;
+        assertFallback(result, short, bad, used);
       }
     });
   }

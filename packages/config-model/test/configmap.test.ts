@@ -53,6 +53,8 @@ describe('defaults (ingress-nginx NewDefault)', () => {
         computeFullForwardedFor: false,
         useProxyProtocol: false,
         proxyRealIpCidr: ['0.0.0.0/0'],
+        proxyTimeouts: { connect: null, read: null, send: null },
+        clientHeaderTimeout: null,
       },
       hsts: {
         enabled: true,
@@ -317,6 +319,39 @@ describe('HTTP keys', () => {
   });
 });
 
+describe('timeouts', () => {
+  test('proxy-*-timeout and client-header-timeout: whole seconds; unset stays null (data plane default)', () => {
+    assert.deepEqual(defaultSettings.http.proxyTimeouts, { connect: null, read: null, send: null });
+    assert.equal(defaultSettings.http.clientHeaderTimeout, null);
+    const { settings, diagnostics } = parse({
+      'proxy-connect-timeout': '2',
+      'proxy-read-timeout': '300',
+      'proxy-send-timeout': '30',
+      'client-header-timeout': '10',
+    });
+    assert.deepEqual(diagnostics, []);
+    assert.deepEqual(settings.http.proxyTimeouts, { connect: 2, read: 300, send: 30 });
+    assert.equal(settings.http.clientHeaderTimeout, 10);
+  });
+
+  const defaults = {
+    'proxy-connect-timeout': 5,
+    'proxy-read-timeout': 60,
+    'proxy-send-timeout': 60,
+    'client-header-timeout': 60,
+  };
+  for (const [key, fallback] of Object.entries(defaults)) {
+    test(`${key}: a unit, zero, a negative or a fraction falls back to ${fallback}`, () => {
+      for (const bad of ['60s', '0', '-1', '2.5', '', 'x']) {
+        const { settings, diagnostics } = parse({ [key]: bad });
+        assert.deepEqual(settings.http.proxyTimeouts, { connect: null, read: null, send: null });
+        assert.equal(settings.http.clientHeaderTimeout, null);
+        assertInvalid(diagnostics, key, bad, `the default ${fallback}`);
+      }
+    });
+  }
+});
+
 describe('unknown keys', () => {
   test('one info diagnostic per key, sorted; supported keys are never reported', () => {
     const { settings, diagnostics } = parse({
@@ -356,6 +391,10 @@ describe('unknown keys', () => {
       'http-redirect-code': '301',
       'no-tls-redirect-locations': '/x',
       'proxy-real-ip-cidr': '10.0.0.1',
+      'proxy-connect-timeout': '1',
+      'proxy-read-timeout': '2',
+      'proxy-send-timeout': '3',
+      'client-header-timeout': '4',
     };
     for (const [key, get] of boolKeys) data[key] = String(!get(defaultSettings));
     assert.deepEqual(Object.keys(data).sort(), [...supportedConfigMapKeys].sort());

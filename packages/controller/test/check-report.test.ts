@@ -27,6 +27,8 @@ const certificate = (id: string, cn: string, secret?: { namespace: string; name:
   facts: facts(cn),
   ...(secret === undefined ? {} : { secret }),
 });
+/** The ConfigMap's timeouts: read set, connect and send left to the defaults. */
+const proxyTimeouts = { connect: null, read: 120, send: null };
 const route = (path: string, extra: Partial<Route> = {}): Route => ({
   path,
   pathType: 'Prefix',
@@ -48,6 +50,7 @@ const route = (path: string, extra: Partial<Route> = {}): Route => ({
   upstream: {
     protocol: 'HTTPS',
     proxySsl: { verify: true, name: null, serverName: false, caPem: null, certPem: 'c', keyPem: 'PROXY-KEY' },
+    timeouts: proxyTimeouts,
   },
   fixedRedirect: null,
   denied: null,
@@ -81,6 +84,8 @@ const table: RoutingTable = {
     computeFullForwardedFor: false,
     useProxyProtocol: false,
     proxyRealIpCidr: ['0.0.0.0/0'],
+    proxyTimeouts,
+    clientHeaderTimeout: null,
   },
   hsts: {
     enabled: true,
@@ -113,6 +118,9 @@ const table: RoutingTable = {
         route('/old', { pathType: 'Exact', fixedRedirect: { url: 'https://new.example.com/', code: 301 } }),
         route('/admin', { denied: 'auth-tls-secret shop/ca not found' }),
         route('/'),
+        route('/reports', {
+          upstream: { protocol: 'HTTP', proxySsl: null, timeouts: { connect: 2, read: 600, send: null } },
+        }),
       ],
     ),
     'plain.example.com': server('plain.example.com', null, []),
@@ -144,6 +152,9 @@ describe('check report', () => {
     assert.match(out, /prefer server ciphers: true/);
     assert.match(out, /client certificates: verify optional, depth 2/);
     assert.match(out, /hsts: max-age=31536000; includeSubDomains/);
+    assert.match(out, /proxy timeouts: connect 5s, read 120s, send 60s/);
+    assert.match(out, /\/reports Prefix -> .*; timeouts connect 2s, read 600s, send 60s\]/);
+    assert.doesNotMatch(out, /\/ Prefix -> [^\n]*timeouts/);
     assert.match(
       out,
       /\/old Exact -> redirect 301 https:\/\/new\.example\.com\/ +\[Ingress shop\/web; http->https 308\]/,

@@ -8,7 +8,14 @@ import type { Http2SecureServer, Http2ServerRequest } from 'node:http2';
 import { createServer as createNetServer, type Server as NetServer } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { lookupPassthrough, type RoutingTable } from '@portcullis/config-model';
-import { createRequestHandler, type HttpServerSettings, httpServerOptions, type Log } from './http/index.ts';
+import {
+  applyHeaderTimeout,
+  applyHttpServerSettings,
+  createRequestHandler,
+  type HttpServerSettings,
+  httpServerOptions,
+  type Log,
+} from './http/index.ts';
 import type { Metrics } from './metrics/index.ts';
 import { createPassthroughRouter } from './passthrough/listener.ts';
 import { type ProxyOptions, UpstreamPools } from './proxy/index.ts';
@@ -101,8 +108,11 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
       });
     });
     https.on('session', (session) => tracker.session(session));
+    applyHttpServerSettings(http1Side(https), options.http);
     const front = options.enableSslPassthrough ? passthroughFront(https) : null;
-    return { http, https, front };
+    const created = { http, https, front };
+    applyListenerSettings(created, switcher.current().table);
+    return created;
   };
 
   const passthroughFront = (https: Http2SecureServer): NetServer => {
@@ -136,6 +146,16 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     return front;
   };
 
+  /** The ConfigMap's listener settings: client-header-timeout on both HTTP/1 listeners. */
+  const applyListenerSettings = (
+    listeners: { http: HttpServer; https: Http2SecureServer },
+    table: RoutingTable,
+  ): void => {
+    const seconds = table.http.clientHeaderTimeout;
+    applyHeaderTimeout(listeners.http, seconds, options.http);
+    applyHeaderTimeout(http1Side(listeners.https), seconds, options.http);
+  };
+
   const bind = (server: HttpServer | Http2SecureServer | NetServer, port: number): Promise<number> =>
     options.bind
       ? options.bind(server as NetServer, port, options.bindAddress)
@@ -154,7 +174,10 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
       if (next === null) return false;
       for (const warning of next.tls.warnings)
         log('warn', warning.message, { code: 'TlsSettingIgnored', key: warning.key });
-      if (servers !== null) applyGeneration(servers.https, next.tls);
+      if (servers !== null) {
+        applyGeneration(servers.https, next.tls);
+        applyListenerSettings(servers, table);
+      }
       return true;
     },
     async listen() {
@@ -180,4 +203,15 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     },
     current: switcher.current,
   };
+}
+
+/**
+ * The HTTPS listener's HTTP/1.1 side: node's http2 secure server serves allowHTTP1 connections
+ * with node:http's connection handling, which reads its limits from these server properties
+ * (absent from the http2 types).
+ */
+function http1Side(
+  server: Http2SecureServer,
+): Pick<HttpServer, 'headersTimeout' | 'requestTimeout' | 'keepAliveTimeout'> {
+  return server as unknown as HttpServer;
 }

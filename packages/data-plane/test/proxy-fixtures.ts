@@ -21,6 +21,7 @@ import { promisify } from 'node:util';
 import type {
   BackendProtocol,
   ProxySsl,
+  ProxyTimeouts,
   Route,
   RoutingTable,
   ServiceBackend,
@@ -36,11 +37,14 @@ import type {
 
 const run = promisify(execFile);
 
+const unsetTimeouts: ProxyTimeouts = { connect: null, read: null, send: null };
+
 export function target(
   endpoints: ReadonlyArray<readonly [string, number]>,
   protocol: BackendProtocol = 'HTTP',
   proxySsl: ProxySsl | null = null,
   externalName = false,
+  timeouts: ProxyTimeouts = unsetTimeouts,
 ): ForwardTarget {
   const backend: ServiceBackend = {
     type: 'service',
@@ -50,7 +54,7 @@ export function target(
     endpoints: endpoints.map(([address, port]) => ({ address, port })),
     externalName,
   };
-  const upstream: UpstreamPolicy = { protocol, proxySsl };
+  const upstream: UpstreamPolicy = { protocol, proxySsl, timeouts };
   const route = {
     path: '/',
     pathType: 'Prefix',
@@ -78,7 +82,8 @@ export function table(...targets: ForwardTarget[]): RoutingTable {
     fallback: { type: 'default' },
   };
   const catchAll = { host: '_', tls: null, routes: [], fallback: { type: 'default' } };
-  return { servers: { 'example.com': server }, catchAll } as unknown as RoutingTable;
+  const http = { proxyTimeouts: unsetTimeouts };
+  return { servers: { 'example.com': server }, catchAll, http } as unknown as RoutingTable;
 }
 
 const HOP = new Set([

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, describe, it } from 'node:test';
+import type { ProxyTimeouts } from '@portcullis/config-model';
 import { type UpstreamAttempt, UpstreamPools } from '../src/proxy/index.ts';
 import { closeServer, get, sleep, startBackend, startFront, table, target } from './proxy-fixtures.ts';
 
@@ -17,9 +18,13 @@ describe('forward()', () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
 
-  async function setup(endpoints: ReadonlyArray<readonly [string, number]>, options = {}) {
+  async function setup(
+    endpoints: ReadonlyArray<readonly [string, number]>,
+    options = {},
+    timeouts?: ProxyTimeouts,
+  ) {
     const pools = new UpstreamPools(options);
-    const t = target(endpoints);
+    const t = target(endpoints, 'HTTP', null, false, timeouts);
     const attempts: UpstreamAttempt[] = [];
     const front = await startFront(pools.prepare(table(t)), t, {
       hooks: { onUpstream: (a) => attempts.push(a) },
@@ -177,6 +182,29 @@ describe('forward()', () => {
     // undici's timers are coarse (about 1s resolution below a second), well under the backend's 3s.
     assert.ok(Date.now() - started < 2_500);
     assert.equal(attempts[0]?.error, 'ReadTimeout');
+  });
+
+  it("answers 504 after the route's proxy-read-timeout, not the proxy-wide default", async () => {
+    const backend = await startBackend((_req, res) => {
+      setTimeout(() => res.end('late'), 4_000).unref();
+    });
+    cleanups.push(() => closeServer(backend.server));
+    // The proxy-wide default would wait 60 s; the route's annotation says 1 s.
+    const { front, attempts } = await setup(
+      [['127.0.0.1', backend.port]],
+      {},
+      {
+        connect: null,
+        read: 1,
+        send: null,
+      },
+    );
+    const started = Date.now();
+    const reply = await get(front.port);
+    const elapsed = Date.now() - started;
+    assert.equal(reply.status, 504);
+    assert.equal(attempts[0]?.error, 'ReadTimeout');
+    assert.ok(elapsed >= 900 && elapsed < 3_500, `answered after ${elapsed} ms`);
   });
 
   it('answers 502 to a response that is not HTTP', async () => {

@@ -127,6 +127,11 @@ function poolFor(port: number, options: Partial<{ readTimeoutMs: number; keepAli
     origin: `http://127.0.0.1:${port}`,
     wire: 'http',
     tls: null,
+    timeouts: {
+      connectTimeoutMs: 1_000,
+      readTimeoutMs: options.readTimeoutMs ?? 5_000,
+      sendTimeoutMs: 60_000,
+    },
   };
   return new Http1Pool(endpoint, {
     connectTimeoutMs: 1_000,

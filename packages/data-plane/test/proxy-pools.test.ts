@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { endpointSpec } from '../src/proxy/endpoint.ts';
-import { UpstreamPools } from '../src/proxy/index.ts';
+import { defaultProxyOptions, UpstreamPools } from '../src/proxy/index.ts';
 import { closeServer, get, sleep, startBackend, startFront, table, target } from './proxy-fixtures.ts';
 
 describe('UpstreamPools across generations', () => {
@@ -57,7 +57,7 @@ describe('UpstreamPools across generations', () => {
     });
     await Promise.race([closed, timeout]).finally(() => clearTimeout(timer));
     assert.equal((await get(front.port)).body, 'new');
-    assert.deepEqual(pools.keys(), [`http://127.0.0.1:${replacement.port}#`]);
+    assert.deepEqual(pools.keys(), [`http://127.0.0.1:${replacement.port}##5000/60000`]);
   });
 
   it('lets an in-flight response finish when its endpoint is removed', async () => {
@@ -105,7 +105,7 @@ describe('UpstreamPools across generations', () => {
     const key = (t: ReturnType<typeof target>) => {
       const endpoint = t.backend.endpoints[0];
       assert.ok(endpoint !== undefined);
-      return endpointSpec(endpoint, t.backend, t.upstream).key;
+      return endpointSpec(endpoint, t.backend, t.upstream, defaultProxyOptions).key;
     };
     const keys = [
       key(target([['10.0.0.1', 8443]], 'HTTPS', null)),
@@ -114,11 +114,19 @@ describe('UpstreamPools across generations', () => {
       key(target([['10.0.0.1', 8443]], 'GRPC')),
       key(target([['10.0.0.1', 8443]], 'HTTP')),
       key(target([['10.0.0.2', 8443]], 'HTTP')),
+      // proxy-read-timeout / proxy-connect-timeout annotations: the pool's connections enforce them.
+      key(target([['10.0.0.2', 8443]], 'HTTP', null, false, { connect: null, read: 5, send: null })),
+      key(target([['10.0.0.2', 8443]], 'HTTP', null, false, { connect: 1, read: null, send: null })),
     ];
     assert.equal(new Set(keys).size, keys.length);
     // Equal content in a new table's new objects: the same pool.
     assert.equal(key(target([['10.0.0.1', 8443]], 'HTTPS', ssl('ca-1'))), keys[1]);
     assert.equal(key(target([['10.0.0.1', 8443]], 'AUTO_HTTP')), keys[4]);
-    assert.equal(key(target([['fd00::1', 80]])), 'http://[fd00::1]:80#');
+    assert.equal(key(target([['fd00::1', 80]])), 'http://[fd00::1]:80##5000/60000');
+    // A send timeout is the request's, not the connection's: no pool of its own.
+    assert.equal(
+      key(target([['10.0.0.2', 8443]], 'HTTP', null, false, { connect: null, read: null, send: 9 })),
+      keys[5],
+    );
   });
 });

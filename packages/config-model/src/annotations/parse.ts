@@ -31,6 +31,7 @@
  * | auth-tls-verify-client                | on                               | on                   |
  * | auth-tls-verify-depth                 | 1                                | 1                    |
  * | auth-tls-pass-certificate-to-upstream | REJECT (ValidateBool)            | false                |
+ * | proxy-connect/read/send-timeout       | ConfigMap value (error swallowed)| ConfigMap value      |
  *
  * proxy-ssl-* and auth-tls-* other than the secret are read only when the secret is set (as in
  * ingress-nginx); redirect-group members are read in ingress-nginx's order and temporal-redirect
@@ -40,6 +41,7 @@
 import type { Settings } from '../configmap/types.ts';
 import type { Diagnostic } from '../diagnostics.ts';
 import { AnnotationContext } from './context.ts';
+import { readProxyTimeouts } from './proxy-timeouts.ts';
 import { readRedirectFlags, readRedirects } from './redirects.ts';
 import { readAuthTls, readProxySsl } from './secrets.ts';
 import {
@@ -77,6 +79,9 @@ export const supportedAnnotations: readonly string[] = Object.freeze([
   'auth-tls-verify-client',
   'auth-tls-verify-depth',
   'auth-tls-pass-certificate-to-upstream',
+  'proxy-connect-timeout',
+  'proxy-read-timeout',
+  'proxy-send-timeout',
 ]);
 
 export function parseAnnotations(
@@ -95,6 +100,7 @@ export function parseAnnotations(
     ...readRedirects(ctx),
     proxySsl: readProxySsl(ctx),
     authTls: readAuthTls(ctx),
+    proxyTimeouts: readProxyTimeouts(ctx, settings),
   };
   return { annotations: parsed, diagnostics: ctx.diagnostics, rejected: ctx.rejected };
 }

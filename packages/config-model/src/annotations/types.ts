@@ -1,3 +1,5 @@
+import type { ProxyTimeouts } from '../configmap/types.ts';
+
 /** What the nginx.ingress.kubernetes.io/ annotations of one Ingress say, after validation. */
 export interface IngressAnnotations {
   readonly sslRedirect: boolean;
@@ -17,6 +19,8 @@ export interface IngressAnnotations {
   readonly proxySsl: ProxySslAnnotation | null;
   /** auth-tls-*: client certificate authentication; secret resolved later by build(). */
   readonly authTls: AuthTlsAnnotation | null;
+  /** proxy-*-timeout, each falling back to the ConfigMap's value. */
+  readonly proxyTimeouts: ProxyTimeouts;
 }
 
 export type BackendProtocol = 'HTTP' | 'HTTPS' | 'AUTO_HTTP' | 'GRPC' | 'GRPCS';

@@ -54,7 +54,11 @@ function computeExtras(
       preserveTrailingSlash: a.preserveTrailingSlash,
       usePortInRedirects: a.usePortInRedirects,
     }),
-    upstream: Object.freeze({ protocol: a.backendProtocol, proxySsl: proxy === 'denied' ? null : proxy }),
+    upstream: Object.freeze({
+      protocol: a.backendProtocol,
+      proxySsl: proxy === 'denied' ? null : proxy,
+      timeouts: a.proxyTimeouts,
+    }),
     // ingress-nginx checks temporal-redirect before permanent-redirect (annotations/redirect).
     fixedRedirect: a.temporalRedirect ?? a.permanentRedirect ?? null,
     denied,

@@ -50,6 +50,8 @@ export const defaultSettings: Settings = deepFreeze({
     computeFullForwardedFor: false,
     useProxyProtocol: false,
     proxyRealIpCidr: ['0.0.0.0/0'],
+    proxyTimeouts: { connect: null, read: null, send: null },
+    clientHeaderTimeout: null,
   },
   hsts: { ...defaultHsts, header: hstsHeader(defaultHsts) },
   redirect: {

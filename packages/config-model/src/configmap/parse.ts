@@ -5,7 +5,14 @@
  * InvalidConfigMapValue warning naming the key, the value and what is used instead.
  */
 import type { Diagnostic, ObjectRef } from '../diagnostics.ts';
-import { parseGoInt, parseUnsignedInt, quote, splitList } from '../values.ts';
+import {
+  parseGoInt,
+  parseTimeoutSeconds,
+  parseUnsignedInt,
+  quote,
+  splitList,
+  timeoutExpected,
+} from '../values.ts';
 import { isIpOrCidr } from './cidr.ts';
 import { defaultSettings, hstsHeader } from './defaults.ts';
 import { describeDropped, KeyReader, showNumber } from './reader.ts';
@@ -40,6 +47,10 @@ export const supportedConfigMapKeys: readonly string[] = Object.freeze([
   'compute-full-forwarded-for',
   'use-proxy-protocol',
   'proxy-real-ip-cidr',
+  'proxy-connect-timeout',
+  'proxy-read-timeout',
+  'proxy-send-timeout',
+  'client-header-timeout',
 ]);
 
 const supported = new Set(supportedConfigMapKeys);
@@ -108,7 +119,26 @@ function readHttpSettings(r: KeyReader): HttpSettings {
     computeFullForwardedFor: r.bool('compute-full-forwarded-for', d.computeFullForwardedFor),
     useProxyProtocol: r.bool('use-proxy-protocol', d.useProxyProtocol),
     proxyRealIpCidr: readProxyRealIpCidr(r),
+    proxyTimeouts: {
+      connect: readSeconds(r, 'proxy-connect-timeout', 5),
+      read: readSeconds(r, 'proxy-read-timeout', 60),
+      send: readSeconds(r, 'proxy-send-timeout', 60),
+    },
+    clientHeaderTimeout: readSeconds(r, 'client-header-timeout', 60),
   };
+}
+
+/**
+ * A timeout in whole seconds (ingress-nginx's Go int fields; nginx gets "<n>s"). Unset stays null
+ * (the data plane's default, which is ingress-nginx's); a bad value falls back to that default.
+ */
+function readSeconds(r: KeyReader, key: string, ingressNginxDefault: number): number | null {
+  const value = r.raw(key);
+  if (value === undefined) return null;
+  const seconds = parseTimeoutSeconds(value);
+  if (seconds !== undefined) return seconds;
+  r.invalid(key, value, `expected ${timeoutExpected}`, `the default ${ingressNginxDefault}`);
+  return null;
 }
 
 /**

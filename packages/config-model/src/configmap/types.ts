@@ -46,6 +46,27 @@ export interface HttpSettings {
   readonly useProxyProtocol: boolean;
   /** proxy-real-ip-cidr: trusted sources of forwarded headers (default 0.0.0.0/0). */
   readonly proxyRealIpCidr: readonly string[];
+  /** proxy-connect-timeout, proxy-read-timeout, proxy-send-timeout: defaults for every route. */
+  readonly proxyTimeouts: ProxyTimeouts;
+  /**
+   * client-header-timeout in seconds: a client that has not sent its whole request head by then
+   * is cut off. null when the ConfigMap does not set it: the data plane's default (60, as
+   * ingress-nginx) applies.
+   */
+  readonly clientHeaderTimeout: number | null;
+}
+
+/**
+ * Upstream timeouts in seconds, as ingress-nginx's proxy-*-timeout keys and annotations. null:
+ * not configured, the data plane's default applies (ingress-nginx's: connect 5, read 60, send 60).
+ * - connect: TCP connect (and TLS handshake) to one endpoint;
+ * - read: wait for the response head, and between two reads of the response body;
+ * - send: longest stall while sending the request body.
+ */
+export interface ProxyTimeouts {
+  readonly connect: number | null;
+  readonly read: number | null;
+  readonly send: number | null;
 }
 
 export interface HstsSettings {

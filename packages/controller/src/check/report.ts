@@ -6,6 +6,7 @@ import {
   type Backend,
   type Diagnostic,
   formatObjectRef,
+  type ProxyTimeouts,
   type Route,
   type RoutingTable,
   type Server,
@@ -48,6 +49,7 @@ function globalPolicy(table: RoutingTable): string[] {
     `tls protocols: ${table.tls.protocols.join(' ')}`,
     `tls ciphers (TLS 1.2): ${table.tls.ciphers}`,
     `http -> https redirect code: ${table.http.redirectCode}`,
+    `proxy timeouts: ${timeoutsText(table.http.proxyTimeouts, table.http.proxyTimeouts)}`,
     `hsts: ${table.hsts.header ?? 'off'}`,
   ];
 }
@@ -91,6 +93,10 @@ function routeLine(table: RoutingTable, server: Server, route: Route): string {
   const notes = [`Ingress ${ref(route.ingress)}`];
   const redirects = route.redirect.forceSslRedirect || (route.redirect.sslRedirect && server.tls !== null);
   if (redirects) notes.push(`http->https ${table.http.redirectCode}`);
+  // Only what the Ingress's own annotations changed; the ConfigMap's are in the global lines.
+  if (route.upstream.timeouts !== table.http.proxyTimeouts) {
+    notes.push(`timeouts ${timeoutsText(route.upstream.timeouts, table.http.proxyTimeouts)}`);
+  }
   return `${route.path} ${route.pathType} -> ${routeTarget(route)}  [${notes.join('; ')}]`;
 }
 
@@ -154,4 +160,14 @@ function plural(n: number, word: string): string {
 
 function ref(object: { readonly namespace: string; readonly name: string }): string {
   return `${object.namespace}/${object.name}`;
+}
+
+/** ingress-nginx's proxy-connect/read/send-timeout defaults, which the data plane applies. */
+const defaultTimeouts = { connect: 5, read: 60, send: 60 } as const;
+
+/** Each timeout as it applies: the route's, else the ConfigMap's, else ingress-nginx's default. */
+function timeoutsText(own: ProxyTimeouts, configMap: ProxyTimeouts): string {
+  return (['connect', 'read', 'send'] as const)
+    .map((key) => `${key} ${own[key] ?? configMap[key] ?? defaultTimeouts[key]}s`)
+    .join(', ');
 }

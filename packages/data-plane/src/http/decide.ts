@@ -12,7 +12,9 @@ import {
   type Route,
   type RoutingTable,
   type Server,
+  type UpstreamPolicy,
 } from '@portcullis/config-model';
+import { plainUpstream } from '../proxy/policy.ts';
 import { type ConnectionFacts, clientView } from './client.ts';
 import { clientCertificate } from './client-cert.ts';
 import type { Labels } from './observe.ts';
@@ -92,7 +94,8 @@ function labelsFor(host: string, route?: Route): Labels {
   return { host, path: route.path, namespace: route.ingress.namespace, ingress: route.ingress.name, service };
 }
 
-const rootLocations = new WeakMap<Server, Route>();
+/** Per server: its root location, and the ConfigMap-derived policy it was built with. */
+const rootLocations = new WeakMap<Server, { readonly route: Route; readonly plain: UpstreamPolicy }>();
 
 /**
  * ingress-nginx's createServers gives every host server a root location `/` on the default
@@ -101,23 +104,25 @@ const rootLocations = new WeakMap<Server, Route>();
  * backend-protocol...). The catch-all server's keeps no redirect policy ("skip for now" there).
  * The table has no field for that Ingress, so its policy is borrowed from a route: the one of
  * the Ingress that owns the host's TLS section, else the host's last (shortest) route.
+ * A server object can outlive a ConfigMap change (the table reuses unchanged servers), so the
+ * memo is also keyed by the plain policy, which carries the ConfigMap's proxy timeouts.
  */
 function rootLocation(table: RoutingTable, server: Server): Route {
-  let route = rootLocations.get(server);
-  if (route === undefined) {
-    const owner = server === table.catchAll ? undefined : policyOwner(server);
-    route = Object.freeze({
-      path: '/',
-      pathType: 'Prefix',
-      ingress: owner?.ingress ?? noIngress,
-      backend: server.fallback,
-      redirect: owner?.redirect ?? noRedirect,
-      upstream: owner?.upstream ?? plainUpstream,
-      fixedRedirect: owner?.fixedRedirect ?? null,
-      denied: owner?.denied ?? null,
-    } satisfies Route);
-    rootLocations.set(server, route);
-  }
+  const plain = plainUpstream(table);
+  const memo = rootLocations.get(server);
+  if (memo !== undefined && memo.plain === plain) return memo.route;
+  const owner = server === table.catchAll ? undefined : policyOwner(server);
+  const route: Route = Object.freeze({
+    path: '/',
+    pathType: 'Prefix',
+    ingress: owner?.ingress ?? noIngress,
+    backend: server.fallback,
+    redirect: owner?.redirect ?? noRedirect,
+    upstream: owner?.upstream ?? plain,
+    fixedRedirect: owner?.fixedRedirect ?? null,
+    denied: owner?.denied ?? null,
+  } satisfies Route);
+  rootLocations.set(server, { route, plain });
   return route;
 }
 
@@ -133,7 +138,6 @@ function policyOwner(server: Server): Route | undefined {
 }
 
 const noIngress = Object.freeze({ namespace: '', name: '' });
-const plainUpstream = Object.freeze({ protocol: 'HTTP' as const, proxySsl: null });
 const noRedirect = Object.freeze({
   sslRedirect: false,
   forceSslRedirect: false,

@@ -1,6 +1,7 @@
 export { createRequestHandler, type RequestHandler } from './handler.ts';
 export { pageFor } from './responses.ts';
 export {
+  applyHeaderTimeout,
   applyHttpServerSettings,
   type HttpServerSettings,
   httpServerDefaults,

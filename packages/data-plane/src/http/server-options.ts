@@ -49,17 +49,35 @@ export function httpServerOptions(settings: HttpServerSettings = {}): ServerOpti
   };
 }
 
+type TimeoutProperties = Pick<Server, 'headersTimeout' | 'requestTimeout' | 'keepAliveTimeout'> & {
+  connectionsCheckingInterval?: number;
+};
+
 /**
- * The same limits as properties, for servers whose constructor does not take them (node's
- * http2 secure server handles allowHTTP1 connections with the node:http machinery, which reads
- * these properties from the server object).
+ * The same limits as properties, for servers whose constructor does not take them: node's http2
+ * secure server handles allowHTTP1 connections with the node:http machinery, which reads these
+ * properties from the server object, and gives them its own defaults otherwise (a 300 s limit on
+ * a whole request, 5 s keep-alive). Call before listen(): the check interval is read then.
  */
-export function applyHttpServerSettings(
-  server: Pick<Server, 'headersTimeout' | 'requestTimeout' | 'keepAliveTimeout'>,
-  settings: HttpServerSettings = {},
-): void {
+export function applyHttpServerSettings(server: TimeoutProperties, settings: HttpServerSettings = {}): void {
   const s = { ...httpServerDefaults, ...settings };
   server.headersTimeout = s.headersTimeoutMs;
   server.requestTimeout = s.requestTimeoutMs;
   server.keepAliveTimeout = s.keepAliveTimeoutMs;
+  server.connectionsCheckingInterval = s.checkIntervalMs;
+}
+
+/**
+ * client-header-timeout from the ConfigMap (seconds), else the listener's configured value. node
+ * reads headersTimeout at every connection check, so a change applies to waiting clients too.
+ */
+export function applyHeaderTimeout(
+  server: Pick<Server, 'headersTimeout' | 'requestTimeout'>,
+  configMapSeconds: number | null,
+  settings: HttpServerSettings = {},
+): void {
+  const fallback = settings.headersTimeoutMs ?? httpServerDefaults.headersTimeoutMs;
+  const ms = configMapSeconds === null ? fallback : configMapSeconds * 1000;
+  // node refuses a header deadline past the whole-request one; the latter wins when set.
+  server.headersTimeout = server.requestTimeout > 0 ? Math.min(ms, server.requestTimeout) : ms;
 }

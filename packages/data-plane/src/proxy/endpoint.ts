@@ -1,11 +1,13 @@
 /**
  * Upstream endpoints as pool keys. A key names everything that makes two connections
- * interchangeable: wire protocol, address:port and the TLS settings (CA, client certificate,
- * server name, verification). Equal keys share one keep-alive pool across table generations.
+ * interchangeable: wire protocol, address:port, the TLS settings (CA, client certificate,
+ * server name, verification) and the connect and read timeouts the pool's connections enforce.
+ * Equal keys share one keep-alive pool across table generations.
  */
 import { createHash } from 'node:crypto';
 import { type ConnectionOptions, checkServerIdentity, type PeerCertificate } from 'node:tls';
 import type { Endpoint, ProxySsl, ServiceBackend, UpstreamPolicy } from '@portcullis/config-model';
+import type { ProxyOptions } from './options.ts';
 
 /** http: HTTP/1.1; https: HTTP/1.1 over TLS; h2c: cleartext HTTP/2 (GRPC); h2: HTTP/2 over TLS (GRPCS). */
 export type WireProtocol = 'http' | 'https' | 'h2c' | 'h2';
@@ -21,6 +23,36 @@ export interface EndpointSpec {
   readonly wire: WireProtocol;
   /** tls.connect options for https/h2, null for cleartext. */
   readonly tls: ConnectionOptions | null;
+  /** The route's proxy-*-timeout values, else the proxy's defaults. */
+  readonly timeouts: UpstreamTimeouts;
+}
+
+export interface UpstreamTimeouts {
+  readonly connectTimeoutMs: number;
+  readonly readTimeoutMs: number;
+  readonly sendTimeoutMs: number;
+}
+
+const resolvedTimeouts = new WeakMap<UpstreamPolicy['timeouts'], WeakMap<ProxyOptions, UpstreamTimeouts>>();
+
+/** The policy's timeouts (seconds, null when unset) over the proxy's defaults, one object per pair. */
+export function upstreamTimeouts(policy: UpstreamPolicy, defaults: ProxyOptions): UpstreamTimeouts {
+  let byDefaults = resolvedTimeouts.get(policy.timeouts);
+  if (byDefaults === undefined) {
+    byDefaults = new WeakMap();
+    resolvedTimeouts.set(policy.timeouts, byDefaults);
+  }
+  let resolved = byDefaults.get(defaults);
+  if (resolved === undefined) {
+    const { connect, read, send } = policy.timeouts;
+    resolved = Object.freeze({
+      connectTimeoutMs: connect === null ? defaults.connectTimeoutMs : connect * 1000,
+      readTimeoutMs: read === null ? defaults.readTimeoutMs : read * 1000,
+      sendTimeoutMs: send === null ? defaults.sendTimeoutMs : send * 1000,
+    });
+    byDefaults.set(defaults, resolved);
+  }
+  return resolved;
 }
 
 export function wireProtocol(policy: UpstreamPolicy): WireProtocol {
@@ -54,6 +86,7 @@ export function endpointSpec(
   endpoint: Endpoint,
   backend: ServiceBackend,
   policy: UpstreamPolicy,
+  defaults: ProxyOptions,
 ): EndpointSpec {
   const wire = wireProtocol(policy);
   const secure = wire === 'https' || wire === 'h2';
@@ -61,9 +94,10 @@ export function endpointSpec(
   const hostPart = host.includes(':') ? `[${host}]` : host;
   const label = `${hostPart}:${endpoint.port}`;
   const origin = `${secure ? 'https' : 'http'}://${label}`;
-  const key = `${wire}://${label}#${secure ? tlsHash(policy.proxySsl) : ''}`;
+  const timeouts = upstreamTimeouts(policy, defaults);
+  const key = `${wire}://${label}#${secure ? tlsHash(policy.proxySsl) : ''}#${timeouts.connectTimeoutMs}/${timeouts.readTimeoutMs}`;
   const tls = secure ? tlsOptions(policy.proxySsl, host, backend.externalName) : null;
-  return { key, label, host, port: endpoint.port, origin, wire, tls };
+  return { key, label, host, port: endpoint.port, origin, wire, tls, timeouts };
 }
 
 /**

@@ -139,7 +139,6 @@ class Exchange implements Dispatcher.DispatchHandler, Http1Handler {
   }
 
   #dispatchUndici(dispatcher: Dispatcher, endpoint: EndpointSpec): void {
-    const { options } = this.#ctx;
     if (this.#undiciHeaders === null) {
       const grpc = endpoint.wire === 'h2' || endpoint.wire === 'h2c';
       this.#undiciHeaders = upstreamRequestHeaders(this.#headers, this.#host(), grpc);
@@ -149,8 +148,8 @@ class Exchange implements Dispatcher.DispatchHandler, Http1Handler {
       method: this.#req.method ?? 'GET',
       headers: this.#undiciHeaders,
       body: this.#body,
-      headersTimeout: options.readTimeoutMs,
-      bodyTimeout: options.readTimeoutMs,
+      headersTimeout: endpoint.timeouts.readTimeoutMs,
+      bodyTimeout: endpoint.timeouts.readTimeoutMs,
       // Retrying is ours (proxy-next-upstream), and a streamed body cannot be replayed.
       idempotent: false,
     };
@@ -304,7 +303,7 @@ class Exchange implements Dispatcher.DispatchHandler, Http1Handler {
   }
 
   #armSendTimer(): void {
-    const timeout = this.#ctx.options.sendTimeoutMs;
+    const timeout = this.#endpoint?.timeouts.sendTimeoutMs ?? this.#ctx.options.sendTimeoutMs;
     this.#sendTimer = setTimeout(() => {
       this.#sendTimer = null;
       this.#controller?.abort(new ProxyError('SendTimeout', `request body stalled for ${timeout}ms`));

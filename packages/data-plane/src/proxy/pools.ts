@@ -13,9 +13,7 @@ import { type EndpointSpec, endpointSpec } from './endpoint.ts';
 import { Generation, type UpstreamGeneration } from './generation.ts';
 import { Http1Pool } from './h1/pool.ts';
 import { type ProxyOptions, resolveProxyOptions } from './options.ts';
-
-/** Policy for a server's fallback backend, which has no route annotations of its own. */
-const PLAIN_HTTP: UpstreamPolicy = Object.freeze({ protocol: 'HTTP', proxySsl: null });
+import { plainUpstream } from './policy.ts';
 
 export class UpstreamPools {
   readonly options: ProxyOptions;
@@ -29,7 +27,7 @@ export class UpstreamPools {
   }
 
   prepare(table: RoutingTable): UpstreamGeneration {
-    const wanted = referencedKeys(table);
+    const wanted = referencedKeys(table, this.options);
     for (const [key, pool] of this.#pools) {
       if (wanted.has(key)) continue;
       this.#pools.delete(key);
@@ -65,7 +63,9 @@ export class UpstreamPools {
         }
         let balancer = byPolicy.get(upstream);
         if (balancer === undefined) {
-          const specs = backend.endpoints.map((endpoint) => endpointSpec(endpoint, backend, upstream));
+          const specs = backend.endpoints.map((endpoint) =>
+            endpointSpec(endpoint, backend, upstream, this.options),
+          );
           balancer = new RoundRobin(specs, this.#cooldowns);
           byPolicy.set(upstream, balancer);
         }
@@ -87,16 +87,19 @@ export class UpstreamPools {
   }
 }
 
-function referencedKeys(table: RoutingTable): Set<string> {
+function referencedKeys(table: RoutingTable, options: ProxyOptions): Set<string> {
   const keys = new Set<string>();
+  const fallback = plainUpstream(table);
   const add = (backend: ServiceBackend, upstream: UpstreamPolicy): void => {
-    for (const endpoint of backend.endpoints) keys.add(endpointSpec(endpoint, backend, upstream).key);
+    for (const endpoint of backend.endpoints) {
+      keys.add(endpointSpec(endpoint, backend, upstream, options).key);
+    }
   };
   const visit = (server: Server): void => {
     for (const route of server.routes) {
       if (route.backend.type === 'service') add(route.backend, route.upstream);
     }
-    if (server.fallback.type === 'service') add(server.fallback, PLAIN_HTTP);
+    if (server.fallback.type === 'service') add(server.fallback, fallback);
   };
   for (const server of Object.values(table.servers)) visit(server);
   visit(table.catchAll);
@@ -108,15 +111,18 @@ type UpstreamPool = Http1Pool | Pool;
 
 function createPool(endpoint: EndpointSpec, options: ProxyOptions): UpstreamPool {
   // nginx speaks HTTP/1.1 to HTTP and HTTPS upstreams (proxy_http_version 1.1); h2 only for gRPC.
-  if (endpoint.wire === 'http' || endpoint.wire === 'https') return new Http1Pool(endpoint, options);
+  const { timeouts } = endpoint;
+  if (endpoint.wire === 'http' || endpoint.wire === 'https') {
+    return new Http1Pool(endpoint, { ...timeouts, keepAliveTimeoutMs: options.keepAliveTimeoutMs });
+  }
   const poolOptions: PoolOptions = {
-    connectTimeout: options.connectTimeoutMs,
-    headersTimeout: options.readTimeoutMs,
-    bodyTimeout: options.readTimeoutMs,
+    connectTimeout: timeouts.connectTimeoutMs,
+    headersTimeout: timeouts.readTimeoutMs,
+    bodyTimeout: timeouts.readTimeoutMs,
     keepAliveTimeout: options.keepAliveTimeoutMs,
     keepAliveMaxTimeout: options.keepAliveTimeoutMs,
     allowH2: true,
-    connect: connector(endpoint, options),
+    connect: connector(endpoint),
   };
   // Prior-knowledge h2c: undici's Pool reads the top-level flag when building its connector.
   if (endpoint.wire === 'h2c') {
@@ -131,10 +137,10 @@ function createPool(endpoint: EndpointSpec, options: ProxyOptions): UpstreamPool
  * forwards many Hosts to one endpoint. So every request carries the endpoint's constant label as
  * its servername (see forward.ts) and this connector drops it, leaving the SNI of proxy-ssl-name.
  */
-function connector(endpoint: EndpointSpec, options: ProxyOptions): buildConnector.connector {
+function connector(endpoint: EndpointSpec): buildConnector.connector {
   const base = buildConnector({
     ...(endpoint.tls ?? {}),
-    timeout: options.connectTimeoutMs,
+    timeout: endpoint.timeouts.connectTimeoutMs,
     allowH2: true,
     ...(endpoint.wire === 'h2c' ? { useH2c: true } : {}),
   } as buildConnector.BuildOptions);

@@ -47,10 +47,10 @@ export function proxyUpgrade(
     );
   };
 
-  const upstream = openUpstream(ctx, req, endpoint, headers);
+  const upstream = openUpstream(req, endpoint, headers);
   const timer = setTimeout(
     () => upstream.destroy(new ProxyError('ReadTimeout', 'no upgrade response')),
-    ctx.options.connectTimeoutMs + ctx.options.readTimeoutMs,
+    endpoint.timeouts.connectTimeoutMs + endpoint.timeouts.readTimeoutMs,
   );
   socket.once('close', () => upstream.destroy());
 
@@ -59,7 +59,7 @@ export function proxyUpgrade(
     socket.write(rawHead(response, false));
     if (upstreamHead.length > 0) socket.write(upstreamHead);
     if (head.length > 0) upstreamSocket.write(head);
-    splice(socket, upstreamSocket, ctx.options.readTimeoutMs, () => finish(101));
+    splice(socket, upstreamSocket, endpoint.timeouts.readTimeoutMs, () => finish(101));
   });
   upstream.once('response', (response: IncomingMessage) => {
     clearTimeout(timer);
@@ -76,12 +76,7 @@ export function proxyUpgrade(
   });
 }
 
-function openUpstream(
-  ctx: ProxyContext,
-  req: IncomingMessage,
-  endpoint: EndpointSpec,
-  headers: RequestHeaders,
-): ClientRequest {
+function openUpstream(req: IncomingMessage, endpoint: EndpointSpec, headers: RequestHeaders): ClientRequest {
   const outgoing = upstreamRequestHeaders(headers, undefined, false);
   // Connection/Upgrade are hop-by-hop, removed by the pipeline; an upgrade must resend them.
   outgoing.connection = 'upgrade';
@@ -93,7 +88,7 @@ function openUpstream(
     path: req.url ?? '/',
     headers: outgoing,
     agent: false as const,
-    timeout: ctx.options.connectTimeoutMs,
+    timeout: endpoint.timeouts.connectTimeoutMs,
   };
   const secure = endpoint.tls !== null;
   const upstream = secure ? httpsRequest({ ...endpoint.tls, ...options }) : httpRequest(options);
