@@ -76,6 +76,17 @@ export function startPortcullis(
   return startPinned(cleanup, name, core, argv);
 }
 
+/** The bare node:net relay (node-floor.ts) in front of `targetPort`, pinned like portcullis. */
+export function startNodeFloor(cleanup: Cleanup, core: string, port: number, targetPort: number): Started {
+  const script = join(import.meta.dirname, 'node-floor.ts');
+  return startPinned(cleanup, 'node-floor', core, [
+    process.execPath,
+    script,
+    String(port),
+    String(targetPort),
+  ]);
+}
+
 /** Resolves once `ready()` says so; rejects with the log's tail if the process exits or time runs out. */
 export async function waitUntil(started: Started, ready: () => Promise<boolean>, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;

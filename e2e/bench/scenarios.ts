@@ -19,6 +19,12 @@ export interface ProxyUnderTest {
   /** Where passthrough connections go, and the process tree serving them. */
   readonly passthroughPort: number;
   readonly passthroughPid: number;
+  /**
+   * The passthrough-node-floor row's listener: nginx's own passthrough port for nginx, a bare
+   * node:net relay (node-floor.ts) to the same backend in portcullis's place.
+   */
+  readonly floorPort: number;
+  readonly floorPid: number;
 }
 
 export interface RunSettings {
@@ -123,6 +129,20 @@ export const scenarios: readonly Scenario[] = [
         durationMs: seconds * 1000,
       }),
   },
+  {
+    name: 'passthrough-node-floor',
+    describe:
+      "as passthrough, with a bare node:net relay (node-floor.ts: no ClientHello, routing or metrics) in portcullis's place",
+    pid: (proxy) => proxy.floorPid,
+    run: (proxy, s, seconds) =>
+      runHandshakes({
+        port: proxy.floorPort,
+        serverName: PASSTHROUGH_HOST,
+        host: PASSTHROUGH_HOST,
+        connections: s.connections,
+        durationMs: seconds * 1000,
+      }),
+  },
 ];
 
 /** The targets for portcullis relative to nginx. */
@@ -135,6 +155,8 @@ export const targets: readonly Target[] = [
   // session cache with tickets off; Node cannot (tls/sessions.ts), so this row shows the cost.
   { scenario: 'new-tls-resumed', kind: 'rate', limit: null },
   { scenario: 'passthrough', kind: 'cpu', limit: 1.5 },
+  // Reported, not a target: what the passthrough ratio would be for Node.js itself.
+  { scenario: 'passthrough-node-floor', kind: 'cpu', limit: null },
 ];
 
 const SETTLE_MS = 1_000;
