@@ -14,6 +14,7 @@ import { inspectSecretTimeless } from '../certificates/secret.ts';
 import { type Diagnostic, diagnostic, type ObjectRef, objectRef } from '../diagnostics.ts';
 import type { Secret } from '../objects/schemas.ts';
 import type { Certificate } from '../table.ts';
+import { exact } from './exact.ts';
 import { type ChangeTracker, Scope, sameItems, secretKey } from './tracker.ts';
 
 /** One Secret object's certificate, its clock-free diagnostics and its last validity verdict. */
@@ -76,8 +77,10 @@ export class CertificateStore {
       this.#scope = outer.scope;
       this.#scopeLoads = outer.loads;
     }
-    if (loads.length > 0) this.#loaded.push(loads);
-    return loads;
+    if (loads.length === 0) return loads;
+    const kept = exact(loads);
+    this.#loaded.push(kept);
+    return kept;
   }
 
   secret(namespace: string, name: string): Secret | undefined {

@@ -12,6 +12,7 @@ import type { Backend, PathType } from '../table.ts';
 import type { AcceptedIngress } from './accepted.ts';
 import type { BackendResolver } from './backends.ts';
 import type { CertificateStore } from './certificates.ts';
+import { exact } from './exact.ts';
 import { normalizePath, pathProblem } from './paths.ts';
 import { clientAuth, type RouteExtras, routeExtras } from './route-extras.ts';
 import { type ChangeTracker, type Checked, Scope } from './tracker.ts';
@@ -89,8 +90,8 @@ export class Contributions {
       extras: extras as unknown as RouteExtras,
       auth,
       paths,
-      diagnostics: scope.diagnostics,
-      deps: scope.deps,
+      diagnostics: exact(scope.diagnostics),
+      deps: exact(scope.deps),
       checkedAt: this.#tracker.generation,
     };
   }

@@ -9,6 +9,7 @@
 import { hash } from 'node:crypto';
 import type { Certificate, RoutingTable, Server } from '../table.ts';
 import { ChunkedDigest } from './digest.ts';
+import { exact } from './exact.ts';
 import type { ServerDraft } from './servers.ts';
 import { sameItems } from './tracker.ts';
 import { deepFreeze } from './validate.ts';
@@ -40,10 +41,10 @@ export class TableFinisher {
     const key: unknown[] = [draft.fallback, tls];
     for (const route of routes) for (const source of draft.sources.get(route) ?? []) key.push(source);
     if (previous !== undefined && sameItems(previous.key, key)) return previous;
-    return fresh(key, {
+    return fresh(exact(key), {
       host: draft.host,
       tls: draft.tls,
-      routes,
+      routes: exact(routes),
       fallback: draft.fallback ?? { type: 'default' },
     });
   }

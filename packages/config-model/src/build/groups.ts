@@ -10,6 +10,7 @@ import type { Certificate } from '../table.ts';
 import type { BackendResolver } from './backends.ts';
 import type { CertificateStore, LoadedSecrets } from './certificates.ts';
 import type { Contribution } from './contributions.ts';
+import { exact } from './exact.ts';
 import type { Finished, TableFinisher } from './finish.ts';
 import { catchAllHost, draftServer, type ServerDraft } from './servers.ts';
 import { assignCertificate } from './tls.ts';
@@ -207,12 +208,12 @@ export class ServerBuilder {
     return {
       members,
       defaultCertificate,
-      draft: { host, ingresses, tls },
+      draft: { host, ingresses: exact(ingresses), tls },
       finished,
-      diagnostics: scope.diagnostics,
+      diagnostics: exact(scope.diagnostics),
       loads,
       certificate,
-      deps: scope.deps,
+      deps: exact(scope.deps),
       checkedAt: this.#tracker.generation,
     };
   }

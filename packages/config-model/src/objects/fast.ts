@@ -186,10 +186,15 @@ function object(v: unknown): Raw {
   return v as Raw;
 }
 
+/**
+ * Allocated at its final length: an array grown by push() keeps room for 17 items, and the
+ * table holds tens of thousands of one-item lists (ports, paths, hosts, endpoints).
+ */
 function list<T>(v: unknown, read: (item: unknown) => T): readonly T[] {
   if (!Array.isArray(v)) throw unsure;
-  const out: T[] = [];
-  for (const item of v) out.push(read(item));
+  const n = v.length;
+  const out = new Array<T>(n);
+  for (let i = 0; i < n; i++) out[i] = read(v[i]);
   return Object.freeze(out);
 }
 
