@@ -49,6 +49,27 @@ const terminating = (proxy: ProxyUnderTest) => proxy.pid;
  */
 const CLASSIC_GROUPS = 'X25519:P-256:P-384';
 
+/** Full handshakes with the TLS backend through a splicing listener, one request each. */
+function spliced(
+  name: string,
+  describe: string,
+  listener: (proxy: ProxyUnderTest) => { port: number; pid: number },
+): Scenario {
+  return {
+    name,
+    describe,
+    pid: (proxy) => listener(proxy).pid,
+    run: (proxy, s, seconds) =>
+      runHandshakes({
+        port: listener(proxy).port,
+        serverName: PASSTHROUGH_HOST,
+        host: PASSTHROUGH_HOST,
+        connections: s.connections,
+        durationMs: seconds * 1000,
+      }),
+  };
+}
+
 /** Full TLS handshakes to the terminating listener, offering `groups` (Node's default if unset). */
 function fullHandshakes(name: string, describe: string, groups?: string): Scenario {
   return {
@@ -116,33 +137,16 @@ export const scenarios: readonly Scenario[] = [
         seconds,
       }),
   },
-  {
-    name: 'passthrough',
-    describe: 'SSL passthrough: full handshake with the TLS backend through the proxy, 1 request each',
-    pid: (proxy) => proxy.passthroughPid,
-    run: (proxy, s, seconds) =>
-      runHandshakes({
-        port: proxy.passthroughPort,
-        serverName: PASSTHROUGH_HOST,
-        host: PASSTHROUGH_HOST,
-        connections: s.connections,
-        durationMs: seconds * 1000,
-      }),
-  },
-  {
-    name: 'passthrough-node-floor',
-    describe:
-      "as passthrough, with a bare node:net relay (node-floor.ts: no ClientHello, routing or metrics) in portcullis's place",
-    pid: (proxy) => proxy.floorPid,
-    run: (proxy, s, seconds) =>
-      runHandshakes({
-        port: proxy.floorPort,
-        serverName: PASSTHROUGH_HOST,
-        host: PASSTHROUGH_HOST,
-        connections: s.connections,
-        durationMs: seconds * 1000,
-      }),
-  },
+  spliced(
+    'passthrough',
+    'SSL passthrough: full handshake with the TLS backend through the proxy, 1 request each',
+    (proxy) => ({ port: proxy.passthroughPort, pid: proxy.passthroughPid }),
+  ),
+  spliced(
+    'passthrough-node-floor',
+    "as passthrough, with a bare node:net relay (node-floor.ts: no ClientHello, routing or metrics) in portcullis's place",
+    (proxy) => ({ port: proxy.floorPort, pid: proxy.floorPid }),
+  ),
 ];
 
 /** The issue's targets for portcullis relative to nginx. */
