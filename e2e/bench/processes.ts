@@ -76,14 +76,21 @@ export function startPortcullis(
   return startPinned(cleanup, name, core, argv);
 }
 
-/** The bare node:net relay (node-floor.ts) in front of `targetPort`, pinned like portcullis. */
-export function startNodeFloor(cleanup: Cleanup, core: string, port: number, targetPort: number): Started {
+/** node-floor.ts: the bare relay to `targetPort` and the bare TLS server, pinned like portcullis. */
+export function startNodeFloors(
+  cleanup: Cleanup,
+  core: string,
+  ports: { relay: number; target: number; tls: number },
+  cert: { certFile: string; keyFile: string },
+): Started {
   const script = join(import.meta.dirname, 'node-floor.ts');
+  const args = [ports.relay, ports.target, ports.tls].map(String);
   return startPinned(cleanup, 'node-floor', core, [
     process.execPath,
     script,
-    String(port),
-    String(targetPort),
+    ...args,
+    cert.certFile,
+    cert.keyFile,
   ]);
 }
 

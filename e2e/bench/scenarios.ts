@@ -20,10 +20,11 @@ export interface ProxyUnderTest {
   readonly passthroughPort: number;
   readonly passthroughPid: number;
   /**
-   * The passthrough-node-floor row's listener: nginx's own passthrough port for nginx, a bare
-   * node:net relay (node-floor.ts) to the same backend in portcullis's place.
+   * The *-node-floor rows' listeners (node-floor.ts in portcullis's place; nginx's own for nginx):
+   * a bare node:net relay to the passthrough backend, and a bare TLS server answering 200.
    */
   readonly floorPort: number;
+  readonly tlsFloorPort: number;
   readonly floorPid: number;
 }
 
@@ -70,15 +71,23 @@ function spliced(
   };
 }
 
-/** Full TLS handshakes to the terminating listener, offering `groups` (Node's default if unset). */
-function fullHandshakes(name: string, describe: string, groups?: string): Scenario {
+/** Full TLS handshakes to a terminating listener, offering `groups` (Node's default if unset). */
+function fullHandshakes(
+  name: string,
+  describe: string,
+  groups?: string,
+  listener: (proxy: ProxyUnderTest) => { port: number; pid: number } = (proxy) => ({
+    port: proxy.httpsPort,
+    pid: proxy.pid,
+  }),
+): Scenario {
   return {
     name,
     describe,
-    pid: terminating,
+    pid: (proxy) => listener(proxy).pid,
     run: (proxy, s, seconds) =>
       runHandshakes({
-        port: proxy.httpsPort,
+        port: listener(proxy).port,
         serverName: HOST,
         host: HOST,
         connections: s.connections,
@@ -125,6 +134,12 @@ export const scenarios: readonly Scenario[] = [
     'new-tls-full-pq',
     'as new-tls-full with Node 24 client defaults (X25519MLKEM768 first): portcullis does the post-quantum hybrid, nginx (OpenSSL 3.0) X25519',
   ),
+  fullHandshakes(
+    'new-tls-node-floor',
+    "as new-tls-full, with a bare tls.createServer answering 200 (node-floor.ts: no HTTP parser, no proxying) in portcullis's place",
+    CLASSIC_GROUPS,
+    (proxy) => ({ port: proxy.tlsFloorPort, pid: proxy.floorPid }),
+  ),
   {
     name: 'new-tls-resumed',
     describe: "new TLS connections as wrk makes them with 'Connection: close' (it resumes sessions)",
@@ -155,6 +170,8 @@ export const targets: readonly Target[] = [
   { scenario: 'h2', kind: 'cpu', limit: 2 },
   { scenario: 'new-tls-full', kind: 'rate', limit: 0.6 },
   { scenario: 'new-tls-full-pq', kind: 'rate', limit: null },
+  // Reported, not a target: what a bare Node TLS server reaches against nginx (which proxies).
+  { scenario: 'new-tls-node-floor', kind: 'rate', limit: null },
   // Reported, not a target: the issue's target is full handshakes. nginx resumes TLS 1.3 from its
   // session cache with tickets off; Node cannot (tls/sessions.ts), so this row shows the cost.
   { scenario: 'new-tls-resumed', kind: 'rate', limit: null },

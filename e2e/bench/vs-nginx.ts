@@ -16,7 +16,7 @@ import { repoRoot } from '../support/paths.ts';
 import { checkCores, createCleanup, ensureTools, freePort, LOAD_CORE, PROXY_CORE } from './env.ts';
 import { HOST, PASSTHROUGH_HOST, writeCertificate, writeManifests } from './fixtures.ts';
 import { backendConf, proxyConf } from './nginx-conf.ts';
-import { httpOk, startNginx, startNodeFloor, startPortcullis, tcpOpen, waitUntil } from './processes.ts';
+import { httpOk, startNginx, startNodeFloors, startPortcullis, tcpOpen, waitUntil } from './processes.ts';
 import { summarizeProfiles } from './profile.ts';
 import { resultsTable, verdictTable } from './report.ts';
 import { type ProxyUnderTest, runAll, scenarios, targets } from './scenarios.ts';
@@ -138,10 +138,16 @@ async function bench(
     ['--enable-ssl-passthrough'],
     nodeFlags,
   );
-  const floorPort = await freePort();
-  const floor = startNodeFloor(cleanup, PROXY_CORE, floorPort, tlsBackendPort);
+  const [floorPort, tlsFloorPort] = [await freePort(), await freePort()];
+  const floor = startNodeFloors(
+    cleanup,
+    PROXY_CORE,
+    { relay: floorPort, target: tlsBackendPort, tls: tlsFloorPort },
+    cert,
+  );
   await waitUntil(backend, tcpOpen(backendPort));
   await waitUntil(floor, tcpOpen(floorPort));
+  await waitUntil(floor, tcpOpen(tlsFloorPort));
   await waitUntil(nginx, tcpOpen(nginxHttps));
   await waitUntil(ours, httpOk(`http://127.0.0.1:${plain.healthz}/readyz`));
   await waitUntil(oursPassthrough, httpOk(`http://127.0.0.1:${passthrough.healthz}/readyz`));
@@ -154,6 +160,7 @@ async function bench(
       passthroughPort: nginxPassthrough,
       passthroughPid: nginx.pid,
       floorPort: nginxPassthrough,
+      tlsFloorPort: nginxHttps,
       floorPid: nginx.pid,
     },
     {
@@ -163,6 +170,7 @@ async function bench(
       passthroughPort: passthrough.https,
       passthroughPid: oursPassthrough.pid,
       floorPort,
+      tlsFloorPort,
       floorPid: floor.pid,
     },
   ];
@@ -210,8 +218,9 @@ const notes = `notes:
   not runs with each other. p99 includes load-generator queueing on the shared core.
 - nginx: access_log off (portcullis has no access log), ingress-nginx TLS defaults (session cache on, tickets off).
 - passthrough: nginx stream ssl_preread on its own port vs portcullis's --enable-ssl-passthrough HTTPS port.
-- passthrough-node-floor: nginx's passthrough again vs a bare node:net relay to the same backend
-  (e2e/bench/node-floor.ts), pinned like portcullis: the ratio Node.js itself reaches, as a reference.
+- *-node-floor: nginx again vs e2e/bench/node-floor.ts pinned like portcullis, the ratio Node.js itself
+  reaches: a bare node:net relay to the same passthrough backend; a bare tls.createServer answering a
+  fixed 200 without proxying (nginx still proxies, so that row flatters Node).
 - new-tls-resumed: wrk offers its last session; nginx resumes it from ssl_session_cache (TLS 1.3 stateful
   tickets), portcullis cannot resume TLS 1.3 sessions without tickets (see data-plane tls/sessions.ts), so this
   row is nginx resumptions vs portcullis full handshakes, as a client would see it.
