@@ -50,36 +50,21 @@ const terminating = (proxy: ProxyUnderTest) => proxy.pid;
  */
 const CLASSIC_GROUPS = 'X25519:P-256:P-384';
 
-/** Full handshakes with the TLS backend through a splicing listener, one request each. */
-function spliced(
-  name: string,
-  describe: string,
-  listener: (proxy: ProxyUnderTest) => { port: number; pid: number },
-): Scenario {
-  return {
-    name,
-    describe,
-    pid: (proxy) => listener(proxy).pid,
-    run: (proxy, s, seconds) =>
-      runHandshakes({
-        port: listener(proxy).port,
-        serverName: PASSTHROUGH_HOST,
-        host: PASSTHROUGH_HOST,
-        connections: s.connections,
-        durationMs: seconds * 1000,
-      }),
-  };
-}
+type Listener = (proxy: ProxyUnderTest) => { port: number; pid: number };
 
-/** Full TLS handshakes to a terminating listener, offering `groups` (Node's default if unset). */
-function fullHandshakes(
+const terminatingListener: Listener = (proxy) => ({ port: proxy.httpsPort, pid: proxy.pid });
+
+/**
+ * Full TLS handshakes (no session offered), one request each, to `listener` for `host`: a
+ * terminating listener, or a splicing one whose backend does the handshake. `groups` is what the
+ * client offers (Node's default if unset).
+ */
+function handshakes(
   name: string,
   describe: string,
+  listener: Listener,
+  host: string,
   groups?: string,
-  listener: (proxy: ProxyUnderTest) => { port: number; pid: number } = (proxy) => ({
-    port: proxy.httpsPort,
-    pid: proxy.pid,
-  }),
 ): Scenario {
   return {
     name,
@@ -88,8 +73,8 @@ function fullHandshakes(
     run: (proxy, s, seconds) =>
       runHandshakes({
         port: listener(proxy).port,
-        serverName: HOST,
-        host: HOST,
+        serverName: host,
+        host,
         connections: s.connections,
         durationMs: seconds * 1000,
         ...(groups === undefined ? {} : { groups }),
@@ -125,20 +110,25 @@ export const scenarios: readonly Scenario[] = [
         logFile: logFileIn(s.cleanup.dir, `${proxy.name}-h2`),
       }),
   },
-  fullHandshakes(
+  handshakes(
     'new-tls-full',
     'new TLS connections, full handshake each (no session offered), 1 request each, 32 loops; the client offers X25519, P-256, P-384 as wrk and h2load (OpenSSL 3.0) do',
+    terminatingListener,
+    HOST,
     CLASSIC_GROUPS,
   ),
-  fullHandshakes(
+  handshakes(
     'new-tls-full-pq',
     'as new-tls-full with Node 24 client defaults (X25519MLKEM768 first): portcullis does the post-quantum hybrid, nginx (OpenSSL 3.0) X25519',
+    terminatingListener,
+    HOST,
   ),
-  fullHandshakes(
+  handshakes(
     'new-tls-node-floor',
     "as new-tls-full, with a bare tls.createServer answering 200 (node-floor.ts: no HTTP parser, no proxying) in portcullis's place",
-    CLASSIC_GROUPS,
     (proxy) => ({ port: proxy.tlsFloorPort, pid: proxy.floorPid }),
+    HOST,
+    CLASSIC_GROUPS,
   ),
   {
     name: 'new-tls-resumed',
@@ -152,15 +142,17 @@ export const scenarios: readonly Scenario[] = [
         seconds,
       }),
   },
-  spliced(
+  handshakes(
     'passthrough',
     'SSL passthrough: full handshake with the TLS backend through the proxy, 1 request each',
     (proxy) => ({ port: proxy.passthroughPort, pid: proxy.passthroughPid }),
+    PASSTHROUGH_HOST,
   ),
-  spliced(
+  handshakes(
     'passthrough-node-floor',
     "as passthrough, with a bare node:net relay (node-floor.ts: no ClientHello, routing or metrics) in portcullis's place",
     (proxy) => ({ port: proxy.floorPort, pid: proxy.floorPid }),
+    PASSTHROUGH_HOST,
   ),
 ];
 
