@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
 import { promisify } from 'node:util';
+import { loadNativeSplicer, type NativeSplicer } from '../src/passthrough/native.ts';
 
 const run = promisify(execFile);
 
@@ -156,3 +157,14 @@ export function readAll(socket: Socket): Promise<Buffer> {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Both relays must behave the same: the JavaScript one, and the C one (built at install). */
+export const relays = ['javascript', 'native'] as const;
+export type Relay = (typeof relays)[number];
+
+/** A native splicer; fails (never skips) when the addon was not built. */
+export function nativeSplicerForTests(): NativeSplicer {
+  const loaded = loadNativeSplicer();
+  if (loaded.splicer === null) throw new Error(`native splicer not built: ${loaded.reason}`);
+  return loaded.splicer;
+}

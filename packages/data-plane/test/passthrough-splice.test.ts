@@ -5,137 +5,231 @@ import { once } from 'node:events';
 import { connect, createServer, type Server } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { type SpliceOptions, type SpliceResult, splice } from '../src/passthrough/splice.ts';
-import { listen, readAll, sleep } from './passthrough-fixtures.ts';
+import { listen, nativeSplicerForTests, type Relay, readAll, relays, sleep } from './passthrough-fixtures.ts';
 
 /**
  * A front server (default options: no allowHalfOpen, as a careless caller would make it) that
- * splices each connection to `backendPort`, pretending `peeked` was already read from it.
+ * splices each connection to `backendPort` with `relay`, pretending `peeked` was already read.
  */
-async function front(backendPort: number, peeked: Buffer, options: SpliceOptions = {}) {
+async function front(relay: Relay, backendPort: number, peeked: Buffer, options: SpliceOptions = {}) {
   let closed: (result: SpliceResult) => void = () => {};
   const result = new Promise<SpliceResult>((resolve) => {
     closed = resolve;
   });
+  const native = relay === 'native' ? nativeSplicerForTests() : null;
   const server = createServer((socket) => {
     socket.pause();
-    splice(socket, { host: '127.0.0.1', port: backendPort }, peeked, { onClose: closed }, options);
+    const target = { host: '127.0.0.1', port: backendPort };
+    if (native?.splice(socket, target, peeked, { onClose: closed }, options)) return;
+    assert.equal(native, null, 'the native splicer declined an IP target');
+    splice(socket, target, peeked, { onClose: closed }, options);
   });
   const port = await listen(server);
   const client = connect({ host: '127.0.0.1', port, allowHalfOpen: true });
   client.on('error', () => {});
-  return { server, client, result };
+  return { server, client, result, native };
 }
 
-describe('splice', () => {
+/** A backend that reads `expected` bytes, then answers reply(their SHA-256 in hex) and ends. */
+function hashingBackend(expected: number, reply: (digest: string) => Buffer): Server {
+  return createServer((socket) => {
+    const hash = createHash('sha256');
+    let received = 0;
+    socket.on('data', (chunk: Buffer) => {
+      hash.update(chunk);
+      received += chunk.length;
+      if (received === expected) socket.end(reply(hash.digest('hex')));
+    });
+  });
+}
+
+for (const relay of relays)
+  describe(`splice (${relay} relay)`, () => {
+    /**
+     * bytesIn counts what the front read from the client. These tests only pretend the peeked
+     * bytes were read; the C splicer counts them as read (in real use they were), the JavaScript
+     * relay counts the socket's own reads.
+     */
+    const peekedCount = (peeked: number) => (relay === 'native' ? peeked : 0);
+    const servers: Server[] = [];
+    after(() => {
+      for (const server of servers) server.close();
+    });
+
+    it("replays the peeked bytes, delivers the backend's reply and closes both at its FIN", async () => {
+      const backend = createServer((socket) => {
+        const chunks: Buffer[] = [];
+        socket.on('data', (chunk: Buffer) => {
+          chunks.push(chunk);
+          const got = Buffer.concat(chunks).toString();
+          if (got.endsWith('rest')) socket.end(`got ${got}`);
+        });
+      });
+      servers.push(backend);
+      const { server, client, result } = await front(relay, await listen(backend), Buffer.from('peeked+'));
+      servers.push(server);
+      const reply = readAll(client);
+      client.write('rest');
+      // The client never ends its side: as in ingress-nginx, the backend's FIN closes the splice.
+      assert.equal((await reply).toString(), 'got peeked+rest');
+      const closed = await result;
+      assert.deepEqual(closed, { bytesIn: 4 + peekedCount(7), bytesOut: 15, error: null });
+    });
+
+    it("closes the backend connection at the client's FIN, with the client's last bytes delivered", async () => {
+      let backendGot: Promise<Buffer> = Promise.resolve(Buffer.alloc(0));
+      const backend = createServer({ allowHalfOpen: true }, (socket) => {
+        // Never answers: the splice must not wait for a reply that is not coming.
+        backendGot = readAll(socket);
+      });
+      servers.push(backend);
+      const { server, client, result } = await front(relay, await listen(backend), Buffer.from('hello '));
+      servers.push(server);
+      const reply = readAll(client);
+      client.end('bye');
+      assert.equal((await reply).length, 0);
+      const closed = await result;
+      assert.equal(closed.error, null);
+      assert.equal((await backendGot).toString(), 'hello bye');
+    });
+
+    it('moves megabytes both ways intact (backpressure, no loss)', async () => {
+      const up = randomBytes(3 * 1024 * 1024);
+      const down = randomBytes(5 * 1024 * 1024);
+      const backend = hashingBackend(up.length, (digest) => Buffer.concat([Buffer.from(digest), down]));
+      servers.push(backend);
+      const { server, client, result } = await front(relay, await listen(backend), up.subarray(0, 100));
+      servers.push(server);
+      const reply = readAll(client);
+      client.write(up.subarray(100));
+      const received = await reply;
+      assert.equal(received.subarray(0, 64).toString(), createHash('sha256').update(up).digest('hex'));
+      assert.ok(received.subarray(64).equals(down));
+      const closed = await result;
+      assert.equal(closed.error, null);
+      assert.equal(closed.bytesIn, up.length - 100 + peekedCount(100));
+      assert.equal(closed.bytesOut, down.length + 64);
+    });
+
+    it('closes the client and reports connect-failed when the backend refuses', async () => {
+      const gone = createServer();
+      const port = await listen(gone);
+      gone.close();
+      const { server, client, result } = await front(relay, port, Buffer.from('x'));
+      servers.push(server);
+      await readAll(client);
+      const closed = await result;
+      assert.equal(closed.error?.reason, 'connect-failed');
+      assert.match(closed.error?.message ?? '', /ECONNREFUSED/);
+    });
+
+    it('destroys the client when the backend resets an established connection', async () => {
+      const backend = createServer((socket) => {
+        socket.once('data', () => socket.resetAndDestroy());
+      });
+      servers.push(backend);
+      const { server, client, result } = await front(relay, await listen(backend), Buffer.from('boom'));
+      servers.push(server);
+      await readAll(client);
+      assert.equal((await result).error?.reason, 'target-error');
+    });
+
+    it('gives up on a backend that never answers the SYN after connectTimeoutMs', async (t) => {
+      const { child, port } = await blackhole();
+      t.after(() => child.kill());
+      const fillers = Array.from({ length: 4 }, () =>
+        connect({ host: '127.0.0.1', port }).on('error', () => {}),
+      );
+      t.after(() => {
+        for (const filler of fillers) filler.destroy();
+      });
+      await Promise.race(fillers.map((filler) => once(filler, 'connect')));
+      await sleep(100); // let the remaining fillers' SYNs be dropped, so the queue stays full
+      const started = Date.now();
+      const { server, client, result } = await front(relay, port, Buffer.from('x'), {
+        connectTimeoutMs: 200,
+      });
+      servers.push(server);
+      await readAll(client);
+      assert.equal((await result).error?.reason, 'connect-timeout');
+      assert.ok(Date.now() - started >= 190);
+    });
+  });
+
+describe('native splicer', () => {
   const servers: Server[] = [];
   after(() => {
     for (const server of servers) server.close();
   });
 
-  it("replays the peeked bytes, delivers the backend's reply and closes both at its FIN", async () => {
-    const backend = createServer((socket) => {
-      const chunks: Buffer[] = [];
-      socket.on('data', (chunk: Buffer) => {
-        chunks.push(chunk);
-        const got = Buffer.concat(chunks).toString();
-        if (got.endsWith('rest')) socket.end(`got ${got}`);
-      });
+  it('declines a backend named by host name, leaving the socket to the JavaScript relay', async () => {
+    const native = nativeSplicerForTests();
+    let declined: boolean | null = null;
+    const server = createServer((socket) => {
+      declined = !native.splice(socket, { host: 'localhost', port: 1 }, Buffer.alloc(0), {});
+      socket.end('still mine');
     });
-    servers.push(backend);
-    const { server, client, result } = await front(await listen(backend), Buffer.from('peeked+'));
     servers.push(server);
-    const reply = readAll(client);
-    client.write('rest');
-    // The client never ends its side: as in ingress-nginx, the backend's FIN closes the splice.
-    assert.equal((await reply).toString(), 'got peeked+rest');
-    const closed = await result;
-    // The front never read `peeked+` itself (a real peek would have): bytesIn counts its own reads.
-    assert.deepEqual(closed, { bytesIn: 4, bytesOut: 15, error: null });
+    const client = connect({ host: '127.0.0.1', port: await listen(server) });
+    assert.equal((await readAll(client)).toString(), 'still mine');
+    assert.equal(declined, true);
   });
 
-  it("closes the backend connection at the client's FIN, with the client's last bytes delivered", async () => {
-    let backendGot: Promise<Buffer> = Promise.resolve(Buffer.alloc(0));
-    const backend = createServer({ allowHalfOpen: true }, (socket) => {
-      // Never answers: the splice must not wait for a reply that is not coming.
-      backendGot = readAll(socket);
-    });
+  it('writes a peeked buffer larger than its 16 KiB read buffer first, intact', async () => {
+    const peeked = randomBytes(40 * 1024);
+    const backend = hashingBackend(peeked.length + 4, (digest) => Buffer.from(digest));
     servers.push(backend);
-    const { server, client, result } = await front(await listen(backend), Buffer.from('hello '));
+    const { server, client, result } = await front('native', await listen(backend), peeked);
     servers.push(server);
     const reply = readAll(client);
-    client.end('bye');
-    assert.equal((await reply).length, 0);
-    const closed = await result;
-    assert.equal(closed.error, null);
-    assert.equal((await backendGot).toString(), 'hello bye');
+    client.write('tail');
+    const expected = createHash('sha256').update(peeked).update('tail').digest('hex');
+    assert.equal((await reply).toString(), expected);
+    assert.equal((await result).error, null);
   });
 
-  it('moves megabytes both ways intact (backpressure, no loss)', async () => {
-    const up = randomBytes(3 * 1024 * 1024);
-    const down = randomBytes(5 * 1024 * 1024);
-    const backend = createServer((socket) => {
-      const hash = createHash('sha256');
-      let received = 0;
-      socket.on('data', (chunk: Buffer) => {
-        hash.update(chunk);
-        received += chunk.length;
-        if (received === up.length) socket.end(Buffer.concat([Buffer.from(hash.digest('hex')), down]));
-      });
-    });
+  it("reports a client's reset as client-error", async () => {
+    const backend = createServer((socket) => socket.on('data', () => {}));
     servers.push(backend);
-    const { server, client, result } = await front(await listen(backend), up.subarray(0, 100));
+    const { server, client, result } = await front('native', await listen(backend), Buffer.from('x'));
     servers.push(server);
-    const reply = readAll(client);
-    client.write(up.subarray(100));
-    const received = await reply;
-    assert.equal(received.subarray(0, 64).toString(), createHash('sha256').update(up).digest('hex'));
-    assert.ok(received.subarray(64).equals(down));
+    await once(client, 'connect');
+    await sleep(50);
+    client.resetAndDestroy();
     const closed = await result;
-    assert.equal(closed.error, null);
-    assert.equal(closed.bytesIn, up.length - 100);
-    assert.equal(closed.bytesOut, down.length + 64);
+    assert.equal(closed.error?.reason, 'client-error');
+    assert.match(closed.error?.message ?? '', /ECONNRESET/);
   });
 
-  it('closes the client and reports connect-failed when the backend refuses', async () => {
+  it("reports a failure with the client's address, read only then", async () => {
     const gone = createServer();
     const port = await listen(gone);
     gone.close();
-    const { server, client, result } = await front(port, Buffer.from('x'));
+    const { server, client, result } = await front('native', port, Buffer.from('x'));
     servers.push(server);
-    await readAll(client);
+    await once(client, 'connect');
+    const local = client.address() as { port: number };
     const closed = await result;
     assert.equal(closed.error?.reason, 'connect-failed');
-    assert.match(closed.error?.message ?? '', /ECONNREFUSED/);
+    assert.deepEqual(closed.peer, { remoteAddress: '127.0.0.1', remotePort: local.port });
   });
 
-  it('destroys the client when the backend resets an established connection', async () => {
-    const backend = createServer((socket) => {
-      socket.once('data', () => socket.resetAndDestroy());
-    });
+  it('drain() waits for open splices to end, then cuts the rest as aborted', async () => {
+    const backend = createServer((socket) => socket.on('data', () => {}));
     servers.push(backend);
-    const { server, client, result } = await front(await listen(backend), Buffer.from('boom'));
+    const { server, client, result, native } = await front('native', await listen(backend), Buffer.from('x'));
     servers.push(server);
-    await readAll(client);
-    assert.equal((await result).error?.reason, 'target-error');
-  });
-
-  it('gives up on a backend that never answers the SYN after connectTimeoutMs', async (t) => {
-    const { child, port } = await blackhole();
-    t.after(() => child.kill());
-    const fillers = Array.from({ length: 4 }, () =>
-      connect({ host: '127.0.0.1', port }).on('error', () => {}),
-    );
-    t.after(() => {
-      for (const filler of fillers) filler.destroy();
-    });
-    await Promise.race(fillers.map((filler) => once(filler, 'connect')));
-    await sleep(100); // let the remaining fillers' SYNs be dropped, so the queue stays full
+    await once(client, 'connect');
+    await sleep(50);
+    assert.equal(native?.open, 1);
     const started = Date.now();
-    const { server, client, result } = await front(port, Buffer.from('x'), { connectTimeoutMs: 200 });
-    servers.push(server);
-    await readAll(client);
-    assert.equal((await result).error?.reason, 'connect-timeout');
-    assert.ok(Date.now() - started >= 190);
+    const cut = await native?.drain(300);
+    assert.ok(Date.now() - started >= 290, 'drain returned before its time-out');
+    assert.equal(cut, 1);
+    assert.equal((await result).error?.reason, 'aborted');
+    await once(client, 'end');
+    assert.equal(native?.open, 0);
+    assert.equal(await native?.drain(1000), 0, 'nothing left to wait for');
   });
 });
 

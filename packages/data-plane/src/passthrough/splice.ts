@@ -50,6 +50,11 @@ export interface SpliceResult {
   readonly bytesOut: number;
   /** The first failure, or null when both directions ended cleanly. */
   readonly error: SpliceError | null;
+  /**
+   * The client's address, when the splicer had to read it (after a failure, from a socket the
+   * caller no longer holds: the native splicer's).
+   */
+  readonly peer?: { readonly remoteAddress: string; readonly remotePort: number | null };
 }
 
 export interface SpliceHooks {
