@@ -33,121 +33,142 @@ const WILD = '*.wild.e2e.test';
 const LOCAL = 'local.e2e.test';
 const passthrough = { 'nginx.ingress.kubernetes.io/ssl-passthrough': 'true' };
 
-let exactBackend: TlsBackend;
-let wildBackend: TlsBackend;
-let echo: EchoBackend;
-let portcullis: Portcullis;
-let exactCert: IssuedCertificate;
-let wildCert: IssuedCertificate;
-let localCert: IssuedCertificate;
+// The C splicer (the default) and the JavaScript relay must behave alike.
+for (const splicer of ['native', 'javascript'] as const)
+  describe(`--passthrough-splicer=${splicer}`, () => {
+    let exactBackend: TlsBackend;
+    let wildBackend: TlsBackend;
+    let echo: EchoBackend;
+    let portcullis: Portcullis;
+    let exactCert: IssuedCertificate;
+    let wildCert: IssuedCertificate;
+    let localCert: IssuedCertificate;
 
-before(async () => {
-  exactCert = await issue({ dnsNames: [PASS] });
-  wildCert = await issue({ dnsNames: [WILD] });
-  localCert = await issue({ dnsNames: [LOCAL] });
-  exactBackend = await startTlsBackend('exact-backend', exactCert);
-  wildBackend = await startTlsBackend('wild-backend', wildCert);
-  echo = await startEchoBackend('local');
-  portcullis = await startPortcullis({
-    flags: ['--enable-ssl-passthrough'],
-    manifests: {
-      'sites.yaml': [
-        passthroughServiceYaml('exact', exactBackend.port),
-        ingressYaml({
-          name: 'exact',
-          hosts: [PASS],
-          service: 'exact',
-          port: exactBackend.port,
-          annotations: passthrough,
-        }),
-        passthroughServiceYaml('wild', wildBackend.port),
-        ingressYaml({
-          name: 'wild',
-          hosts: [WILD],
-          service: 'wild',
-          port: wildBackend.port,
-          annotations: passthrough,
-        }),
-        serviceYaml('local', echo.port),
-        ingressYaml({
-          name: 'local',
-          hosts: [LOCAL],
-          tls: [{ hosts: [LOCAL], secretName: 'local' }],
-          service: 'local',
-        }),
-        tlsSecretYaml('local', localCert),
-      ].join('---\n'),
-    },
+    before(async () => {
+      exactCert = await issue({ dnsNames: [PASS] });
+      wildCert = await issue({ dnsNames: [WILD] });
+      localCert = await issue({ dnsNames: [LOCAL] });
+      exactBackend = await startTlsBackend('exact-backend', exactCert);
+      wildBackend = await startTlsBackend('wild-backend', wildCert);
+      echo = await startEchoBackend('local');
+      portcullis = await startPortcullis({
+        flags: ['--enable-ssl-passthrough', `--passthrough-splicer=${splicer}`],
+        manifests: {
+          'sites.yaml': [
+            passthroughServiceYaml('exact', exactBackend.port),
+            ingressYaml({
+              name: 'exact',
+              hosts: [PASS],
+              service: 'exact',
+              port: exactBackend.port,
+              annotations: passthrough,
+            }),
+            passthroughServiceYaml('wild', wildBackend.port),
+            ingressYaml({
+              name: 'wild',
+              hosts: [WILD],
+              service: 'wild',
+              port: wildBackend.port,
+              annotations: passthrough,
+            }),
+            serviceYaml('local', echo.port),
+            ingressYaml({
+              name: 'local',
+              hosts: [LOCAL],
+              tls: [{ hosts: [LOCAL], secretName: 'local' }],
+              service: 'local',
+            }),
+            tlsSecretYaml('local', localCert),
+          ].join('---\n'),
+        },
+      });
+    });
+
+    after(async () => {
+      assert.equal(await portcullis.stop(), 0);
+      await Promise.all([exactBackend.close(), wildBackend.close(), echo.close()]);
+    });
+
+    describe('SSL passthrough', () => {
+      it('says which splicer relays the bytes', () => {
+        const said = portcullis.logs
+          .map((line) => line.msg)
+          .filter((msg) => /passthrough bytes are relayed/.test(msg));
+        assert.deepEqual(said, [
+          splicer === 'native'
+            ? 'passthrough bytes are relayed by the native splicer'
+            : 'passthrough bytes are relayed in JavaScript (--passthrough-splicer=javascript)',
+        ]);
+      });
+
+      it('splices an exact host to its backend: the client sees the backend certificate', async () => {
+        const shake = await handshake(portcullis.httpsPort, { servername: PASS });
+        assert.equal(shake.fingerprint, await fingerprintOf(exactCert.certPem));
+        const res = await httpsGet(portcullis.httpsPort, PASS, '/through');
+        assert.deepEqual(JSON.parse(res.body), { backend: 'exact-backend', url: '/through' });
+      });
+
+      it('splices a wildcard host (one label) to its backend', async () => {
+        const res = await httpsGet(portcullis.httpsPort, 'api.wild.e2e.test', '/w');
+        assert.equal(res.fingerprint, await fingerprintOf(wildCert.certPem));
+        assert.deepEqual(JSON.parse(res.body), { backend: 'wild-backend', url: '/w' });
+        const deeper = await handshake(portcullis.httpsPort, { servername: 'a.b.wild.e2e.test' });
+        assert.notEqual(deeper.fingerprint, await fingerprintOf(wildCert.certPem));
+      });
+
+      it('terminates other hosts on the same port with the local certificate', async () => {
+        const res = await httpsGet(portcullis.httpsPort, LOCAL, '/here');
+        assert.equal(res.fingerprint, await fingerprintOf(localCert.certPem));
+        assert.equal((JSON.parse(res.body) as { backend: string }).backend, 'local');
+        const noSni = await handshake(portcullis.httpsPort);
+        assert.equal(noSni.cert.subject.CN, 'Kubernetes Ingress Controller Fake Certificate');
+      });
+
+      it('passes a ClientHello sent 1-5 bytes per TCP segment through intact', async () => {
+        // TLS 1.2 so the server's Certificate message is in clear and shows who answered.
+        const hello = await captureClientHello({ servername: PASS, maxVersion: 'TLSv1.2' });
+        assert.equal(hello[0], 0x16, 'a handshake record');
+        const backendDer = derOf(exactCert.certPem);
+        const spliced = await sendFragmented(portcullis.httpsPort, hello, (got) => got.includes(backendDer));
+        assert.ok(spliced.received.includes(backendDer), 'the backend answered the fragmented hello');
+
+        const localHello = await captureClientHello({ servername: LOCAL, maxVersion: 'TLSv1.2' });
+        const localDer = derOf(localCert.certPem);
+        const local = await sendFragmented(portcullis.httpsPort, localHello, (got) => got.includes(localDer));
+        assert.ok(
+          local.received.includes(localDer),
+          'a fragmented hello for a local host is terminated here',
+        );
+      });
+
+      it('garbage and plain HTTP close only their own connection', async () => {
+        const kept = keepConnection(portcullis.httpsPort, PASS);
+        const keptLocal = keepConnection(portcullis.httpsPort, LOCAL);
+        try {
+          assert.equal((await kept.get('/1')).status, 200);
+          assert.equal((await keptLocal.get('/1')).status, 200);
+
+          const garbage = Buffer.from(
+            '\x00\xff garbage that is not TLS at all \x01\x02\x03\r\n\r\n',
+            'latin1',
+          );
+          assert.ok(await closedAfter(portcullis.httpsPort, garbage), 'garbage is closed');
+          const plain = `GET / HTTP/1.1\r\nHost: ${PASS}\r\n\r\n`;
+          assert.ok(await closedAfter(portcullis.httpsPort, plain), 'plain HTTP on the HTTPS port is closed');
+
+          const again = await kept.get('/2');
+          assert.equal(again.status, 200);
+          assert.ok(again.reused, 'the spliced connection stayed open');
+          assert.deepEqual(JSON.parse(again.body), { backend: 'exact-backend', url: '/2' });
+          const againLocal = await keptLocal.get('/2');
+          assert.equal(againLocal.status, 200);
+          assert.ok(againLocal.reused, 'the terminated connection stayed open');
+          // And the listener still takes new connections.
+          assert.equal((await httpsGet(portcullis.httpsPort, LOCAL, '/after')).status, 200);
+        } finally {
+          kept.close();
+          keptLocal.close();
+        }
+      });
+    });
   });
-});
-
-after(async () => {
-  assert.equal(await portcullis.stop(), 0);
-  await Promise.all([exactBackend.close(), wildBackend.close(), echo.close()]);
-});
-
-describe('SSL passthrough', () => {
-  it('splices an exact host to its backend: the client sees the backend certificate', async () => {
-    const shake = await handshake(portcullis.httpsPort, { servername: PASS });
-    assert.equal(shake.fingerprint, await fingerprintOf(exactCert.certPem));
-    const res = await httpsGet(portcullis.httpsPort, PASS, '/through');
-    assert.deepEqual(JSON.parse(res.body), { backend: 'exact-backend', url: '/through' });
-  });
-
-  it('splices a wildcard host (one label) to its backend', async () => {
-    const res = await httpsGet(portcullis.httpsPort, 'api.wild.e2e.test', '/w');
-    assert.equal(res.fingerprint, await fingerprintOf(wildCert.certPem));
-    assert.deepEqual(JSON.parse(res.body), { backend: 'wild-backend', url: '/w' });
-    const deeper = await handshake(portcullis.httpsPort, { servername: 'a.b.wild.e2e.test' });
-    assert.notEqual(deeper.fingerprint, await fingerprintOf(wildCert.certPem));
-  });
-
-  it('terminates other hosts on the same port with the local certificate', async () => {
-    const res = await httpsGet(portcullis.httpsPort, LOCAL, '/here');
-    assert.equal(res.fingerprint, await fingerprintOf(localCert.certPem));
-    assert.equal((JSON.parse(res.body) as { backend: string }).backend, 'local');
-    const noSni = await handshake(portcullis.httpsPort);
-    assert.equal(noSni.cert.subject.CN, 'Kubernetes Ingress Controller Fake Certificate');
-  });
-
-  it('passes a ClientHello sent 1-5 bytes per TCP segment through intact', async () => {
-    // TLS 1.2 so the server's Certificate message is in clear and shows who answered.
-    const hello = await captureClientHello({ servername: PASS, maxVersion: 'TLSv1.2' });
-    assert.equal(hello[0], 0x16, 'a handshake record');
-    const backendDer = derOf(exactCert.certPem);
-    const spliced = await sendFragmented(portcullis.httpsPort, hello, (got) => got.includes(backendDer));
-    assert.ok(spliced.received.includes(backendDer), 'the backend answered the fragmented hello');
-
-    const localHello = await captureClientHello({ servername: LOCAL, maxVersion: 'TLSv1.2' });
-    const localDer = derOf(localCert.certPem);
-    const local = await sendFragmented(portcullis.httpsPort, localHello, (got) => got.includes(localDer));
-    assert.ok(local.received.includes(localDer), 'a fragmented hello for a local host is terminated here');
-  });
-
-  it('garbage and plain HTTP close only their own connection', async () => {
-    const kept = keepConnection(portcullis.httpsPort, PASS);
-    const keptLocal = keepConnection(portcullis.httpsPort, LOCAL);
-    try {
-      assert.equal((await kept.get('/1')).status, 200);
-      assert.equal((await keptLocal.get('/1')).status, 200);
-
-      const garbage = Buffer.from('\x00\xff garbage that is not TLS at all \x01\x02\x03\r\n\r\n', 'latin1');
-      assert.ok(await closedAfter(portcullis.httpsPort, garbage), 'garbage is closed');
-      const plain = `GET / HTTP/1.1\r\nHost: ${PASS}\r\n\r\n`;
-      assert.ok(await closedAfter(portcullis.httpsPort, plain), 'plain HTTP on the HTTPS port is closed');
-
-      const again = await kept.get('/2');
-      assert.equal(again.status, 200);
-      assert.ok(again.reused, 'the spliced connection stayed open');
-      assert.deepEqual(JSON.parse(again.body), { backend: 'exact-backend', url: '/2' });
-      const againLocal = await keptLocal.get('/2');
-      assert.equal(againLocal.status, 200);
-      assert.ok(againLocal.reused, 'the terminated connection stayed open');
-      // And the listener still takes new connections.
-      assert.equal((await httpsGet(portcullis.httpsPort, LOCAL, '/after')).status, 200);
-    } finally {
-      kept.close();
-      keptLocal.close();
-    }
-  });
-});

@@ -54,6 +54,13 @@ export const flagTable: readonly FlagSpec[] = [
     help: 'Honour the ssl-passthrough annotation (TLS forwarded to the backend unterminated).',
   },
   {
+    name: 'passthrough-splicer',
+    kind: 'string',
+    value: 'native|javascript',
+    default: 'native',
+    help: 'What relays passthrough bytes: the C splicer (JavaScript if it was not built) or JavaScript.',
+  },
+  {
     name: 'configmap',
     kind: 'string',
     value: 'NS/NAME',

@@ -70,3 +70,10 @@ export function parseAddressList(flag: string, value: string): string[] {
   }
   return items;
 }
+
+/** One of a fixed set of words. */
+export function parseChoice<T extends string>(flag: string, value: string, choices: readonly T[]): T {
+  if (!(choices as readonly string[]).includes(value))
+    throw invalid(flag, value, `expected ${choices.join(' or ')}`);
+  return value as T;
+}

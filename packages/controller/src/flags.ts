@@ -7,6 +7,7 @@ import { type FlagSpec, flagsByName, flagTable } from './flag-table.ts';
 import {
   parseAddressList,
   parseBindAddress,
+  parseChoice,
   parseDnsLabel,
   parseNamespacedName,
   parseNonEmpty,
@@ -35,6 +36,8 @@ export interface ControllerOptions {
   readonly bindAddress: string | null;
   readonly defaultSslCertificate: NamespacedName | null;
   readonly enableSslPassthrough: boolean;
+  /** portcullis's own: who relays passthrough bytes (docs/adr/0006). */
+  readonly passthroughSplicer: 'native' | 'javascript';
   readonly configMap: NamespacedName | null;
   readonly ingressClass: string;
   readonly controllerClass: string;
@@ -88,6 +91,10 @@ export function parseFlags(argv: readonly string[]): ControllerOptions {
       parseNamespacedName('default-ssl-certificate', v),
     ),
     enableSslPassthrough: flag('enable-ssl-passthrough'),
+    passthroughSplicer: parseChoice('passthrough-splicer', value('passthrough-splicer') ?? 'native', [
+      'native',
+      'javascript',
+    ] as const),
     configMap: optional(value('configmap'), (v) => parseNamespacedName('configmap', v)),
     ingressClass: parseNonEmpty('ingress-class', value('ingress-class') ?? 'nginx'),
     controllerClass: parseNonEmpty('controller-class', value('controller-class') ?? 'k8s.io/ingress-nginx'),

@@ -28,6 +28,7 @@ describe('parseFlags', () => {
       bindAddress: null,
       defaultSslCertificate: null,
       enableSslPassthrough: false,
+      passthroughSplicer: 'native',
       configMap: null,
       ingressClass: 'nginx',
       controllerClass: 'k8s.io/ingress-nginx',
@@ -57,6 +58,7 @@ describe('parseFlags', () => {
       '::1',
       '--default-ssl-certificate=ingress/default-cert',
       '--enable-ssl-passthrough',
+      '--passthrough-splicer=javascript',
       '--configmap',
       'ingress-nginx/ingress-nginx-controller',
       '--ingress-class=internal',
@@ -83,6 +85,7 @@ describe('parseFlags', () => {
       bindAddress: '::1',
       defaultSslCertificate: { namespace: 'ingress', name: 'default-cert' },
       enableSslPassthrough: true,
+      passthroughSplicer: 'javascript',
       configMap: { namespace: 'ingress-nginx', name: 'ingress-nginx-controller' },
       ingressClass: 'internal',
       controllerClass: 'example.com/internal',
@@ -144,6 +147,7 @@ describe('parseFlags', () => {
     );
     usageError(['--workers=0'], /"0" for --workers: expected a number 1-1024 or auto/);
     usageError(['--workers=many'], /"many" for --workers/);
+    usageError(['--passthrough-splicer=c'], /"c" for --passthrough-splicer: expected native or javascript/);
     usageError(['--watch-namespace=Shop'], /"Shop" for --watch-namespace/);
     usageError(
       ['--publish-status-address=1.2.3.4,not valid'],

@@ -17,7 +17,8 @@ import {
   type Log,
 } from './http/index.ts';
 import type { Metrics } from './metrics/index.ts';
-import { createPassthroughRouter } from './passthrough/listener.ts';
+import { createPassthroughRouter, type PassthroughRouter } from './passthrough/listener.ts';
+import { loadNativeSplicer, type NativeSplicer } from './passthrough/native.ts';
 import { type ProxyOptions, UpstreamPools } from './proxy/index.ts';
 import { ConnectionTracker } from './shutdown.ts';
 import { type Generation, Switcher } from './switcher.ts';
@@ -29,6 +30,11 @@ export interface DataPlaneOptions {
   readonly httpPort: number;
   readonly httpsPort: number;
   readonly enableSslPassthrough: boolean;
+  /**
+   * Who moves passthrough bytes: 'native' (default) the C splicer when it was built, else the
+   * JavaScript relay (logged); 'javascript' always the relay (docs/adr/0006).
+   */
+  readonly passthroughSplicer?: PassthroughSplicerChoice;
   readonly log: Log;
   readonly metrics?: Metrics;
   readonly proxy?: Partial<ProxyOptions>;
@@ -42,6 +48,8 @@ export interface DataPlaneOptions {
   readonly track?: (server: NetServer) => void;
 }
 
+export type PassthroughSplicerChoice = 'native' | 'javascript';
+
 export interface DataPlane {
   /** Swaps in a table; returns false when it equals the current one. */
   apply(table: RoutingTable): boolean;
@@ -51,6 +59,11 @@ export interface DataPlane {
   close(timeoutMs: number): Promise<{ finished: boolean; remaining: number }>;
   /** Closes upstream pools only (when someone else drained the listeners). */
   closePools(): Promise<void>;
+  /**
+   * Waits up to timeoutMs for passthrough connections held by the native splicer to end, then
+   * cuts them (when someone else drains the listeners); resolves with how many were cut.
+   */
+  drainSplices(timeoutMs: number): Promise<number>;
   readonly ready: boolean;
   current(): Generation;
 }
@@ -115,8 +128,27 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     return created;
   };
 
+  let router: PassthroughRouter | null = null;
+
+  const nativeSplicer = (): NativeSplicer | null => {
+    if (options.passthroughSplicer === 'javascript') {
+      log('info', 'passthrough bytes are relayed in JavaScript (--passthrough-splicer=javascript)', {});
+      return null;
+    }
+    const loaded = loadNativeSplicer();
+    if (loaded.splicer !== null) log('info', 'passthrough bytes are relayed by the native splicer', {});
+    else {
+      log('warn', 'native passthrough splicer unavailable; relaying in JavaScript', {
+        code: 'NativeSplicerUnavailable',
+        reason: loaded.reason,
+      });
+    }
+    return loaded.splicer;
+  };
+
   const passthroughFront = (https: Http2SecureServer): NetServer => {
     const route = createPassthroughRouter({
+      native: nativeSplicer(),
       lookup: (serverName) => {
         const target = lookupPassthrough(switcher.current().table, serverName);
         return target === null ? null : { host: target.address, port: target.port };
@@ -141,6 +173,7 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
         });
       },
     });
+    router = route;
     const front = createNetServer({ allowHalfOpen: true, pauseOnConnect: true }, route);
     front.on('connection', (socket) => tracker.socket(socket));
     return front;
@@ -193,11 +226,15 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
       const list = [servers.http, servers.https, ...(servers.front ? [servers.front] : [])].filter(
         (s) => s.listening,
       );
-      const result = await tracker.drain(list, timeoutMs);
+      const [result] = await Promise.all([
+        tracker.drain(list, timeoutMs),
+        router?.drainNativeSplices(timeoutMs),
+      ]);
       await pools.close();
       return result;
     },
     closePools: () => pools.close(),
+    drainSplices: async (timeoutMs) => (await router?.drainNativeSplices(timeoutMs)) ?? 0,
     get ready() {
       return switcher.ready;
     },

@@ -12,8 +12,10 @@ import {
   type KeyPair,
   listen,
   makeCertificates,
+  nativeSplicerForTests,
   readAll,
   reframe,
+  relays,
   sleep,
   sniExtension,
 } from './passthrough-fixtures.ts';
@@ -58,178 +60,183 @@ async function tlsGet(port: number, options: ConnectionOptions): Promise<{ cn: u
   return { cn, body: (await body).toString() };
 }
 
-describe('createPassthroughRouter', () => {
-  let certs: Record<string, KeyPair>;
-  const closers: Array<Server> = [];
-  const events: PassthroughEvent[] = [];
-  const spliced: SplicedConnection[] = [];
-  let port = 0;
-  let backendPort = 0;
-  let deadPort = 0;
-  let rawPort = 0;
+for (const relay of relays)
+  describe(`createPassthroughRouter (${relay} relay)`, () => {
+    let certs: Record<string, KeyPair>;
+    const closers: Array<Server> = [];
+    const events: PassthroughEvent[] = [];
+    const spliced: SplicedConnection[] = [];
+    let port = 0;
+    let backendPort = 0;
+    let deadPort = 0;
+    let rawPort = 0;
 
-  before(async () => {
-    certs = await makeCertificates('local.test', 'backend.test');
-    const local = certs['local.test'] as KeyPair;
-    const remote = certs['backend.test'] as KeyPair;
-    const tlsServer = createTlsServer({ ...local, ALPNProtocols: ['http/1.1'] }, (s) =>
-      s.end(`local:${s.servername}`),
-    );
-    tlsServer.on('tlsClientError', () => {});
-    const backend = createTlsServer(remote, (s) => s.end(`backend:${s.servername}`));
-    backendPort = await listen(backend);
-    const dead = createServer();
-    deadPort = await listen(dead);
-    dead.close();
-    // Not TLS: answers with everything it received once a '.' arrives, then closes.
-    const raw = createServer((socket) => {
-      const chunks: Buffer[] = [];
-      socket.on('data', (chunk: Buffer) => {
-        chunks.push(chunk);
-        if (chunk.at(-1) === 0x2e) socket.end(Buffer.concat([Buffer.from('got:'), ...chunks]));
+    before(async () => {
+      certs = await makeCertificates('local.test', 'backend.test');
+      const local = certs['local.test'] as KeyPair;
+      const remote = certs['backend.test'] as KeyPair;
+      const tlsServer = createTlsServer({ ...local, ALPNProtocols: ['http/1.1'] }, (s) =>
+        s.end(`local:${s.servername}`),
+      );
+      tlsServer.on('tlsClientError', () => {});
+      const backend = createTlsServer(remote, (s) => s.end(`backend:${s.servername}`));
+      backendPort = await listen(backend);
+      const dead = createServer();
+      deadPort = await listen(dead);
+      dead.close();
+      // Not TLS: answers with everything it received once a '.' arrives, then closes.
+      const raw = createServer((socket) => {
+        const chunks: Buffer[] = [];
+        socket.on('data', (chunk: Buffer) => {
+          chunks.push(chunk);
+          if (chunk.at(-1) === 0x2e) socket.end(Buffer.concat([Buffer.from('got:'), ...chunks]));
+        });
       });
+      rawPort = await listen(raw);
+      closers.push(raw);
+      const router = createPassthroughRouter({
+        lookup: (name) => {
+          if (name === 'backend.test') return { host: HOST, port: backendPort };
+          if (name === 'dead.test') return { host: HOST, port: deadPort };
+          if (name === 'raw.test') return { host: HOST, port: rawPort };
+          return null;
+        },
+        tlsServer,
+        native: relay === 'native' ? nativeSplicerForTests() : null,
+        peek: { timeoutMs: 300 },
+        onError: (event) => events.push(event),
+        onSpliceClose: (connection) => spliced.push(connection),
+      });
+      const front = createServer({ allowHalfOpen: true, pauseOnConnect: true }, router);
+      port = await listen(front);
+      closers.push(front, backend);
     });
-    rawPort = await listen(raw);
-    closers.push(raw);
-    const router = createPassthroughRouter({
-      lookup: (name) => {
-        if (name === 'backend.test') return { host: HOST, port: backendPort };
-        if (name === 'dead.test') return { host: HOST, port: deadPort };
-        if (name === 'raw.test') return { host: HOST, port: rawPort };
-        return null;
-      },
-      tlsServer,
-      peek: { timeoutMs: 300 },
-      onError: (event) => events.push(event),
-      onSpliceClose: (connection) => spliced.push(connection),
+    beforeEach(() => {
+      events.length = 0;
+      spliced.length = 0;
     });
-    const front = createServer({ allowHalfOpen: true, pauseOnConnect: true }, router);
-    port = await listen(front);
-    closers.push(front, backend);
-  });
-  beforeEach(() => {
-    events.length = 0;
-    spliced.length = 0;
-  });
-  after(() => {
-    for (const server of closers) server.close();
-  });
-
-  it('splices a passthrough host to its backend: the client sees the backend certificate', async () => {
-    const { cn, body } = await tlsGet(port, { servername: 'backend.test', ca: certs['backend.test']?.cert });
-    assert.equal(cn, 'backend.test');
-    assert.equal(body, 'backend:backend.test');
-    await sleep(20);
-    assert.equal(spliced.length, 1);
-    assert.equal(spliced[0]?.serverName, 'backend.test');
-    assert.ok((spliced[0]?.result.bytesIn ?? 0) > 200 && (spliced[0]?.result.bytesOut ?? 0) > 200);
-    assert.deepEqual(events, []);
-  });
-
-  it("relays bytes sent right behind the ClientHello in order; the backend's FIN closes both sides", async () => {
-    const hello = frame(buildClientHello([sniExtension('raw.test')]));
-    const client = connect({ host: HOST, port, allowHalfOpen: true, noDelay: true });
-    const reply = readAll(client);
-    // Some of these may reach the splice before its backend connection is up: none may be lost
-    // or overtake the hello.
-    client.write(Buffer.concat([hello, Buffer.from('-one')]));
-    client.write('-two');
-    setImmediate(() => client.write('-three.'));
-    // The client never sends its own FIN: the reply ends because the splice closed the client.
-    const received = await reply;
-    assert.ok(received.equals(Buffer.concat([Buffer.from('got:'), hello, Buffer.from('-one-two-three.')])));
-    await sleep(20);
-    assert.equal(spliced[0]?.result.error, null);
-    assert.equal(spliced[0]?.result.bytesIn, hello.length + 15);
-  });
-
-  it('terminates other names and SNI-less clients in-process with the local certificate', async () => {
-    assert.deepEqual(await tlsGet(port, { servername: 'other.test' }), {
-      cn: 'local.test',
-      body: 'local:other.test',
+    after(() => {
+      for (const server of closers) server.close();
     });
-    assert.deepEqual(await tlsGet(port, {}), { cn: 'local.test', body: 'local:false' });
-    assert.deepEqual(events, []);
-  });
 
-  it('handles a ClientHello dribbled one byte per TCP segment', async () => {
-    const { relay, port: relayPort } = await rewritingRelay(port, (record) => record, true);
-    closers.push(relay);
-    const { cn } = await tlsGet(relayPort, { servername: 'backend.test' });
-    assert.equal(cn, 'backend.test');
-  });
+    it('splices a passthrough host to its backend: the client sees the backend certificate', async () => {
+      const { cn, body } = await tlsGet(port, {
+        servername: 'backend.test',
+        ca: certs['backend.test']?.cert,
+      });
+      assert.equal(cn, 'backend.test');
+      assert.equal(body, 'backend:backend.test');
+      await sleep(20);
+      assert.equal(spliced.length, 1);
+      assert.equal(spliced[0]?.serverName, 'backend.test');
+      assert.ok((spliced[0]?.result.bytesIn ?? 0) > 200 && (spliced[0]?.result.bytesOut ?? 0) > 200);
+      assert.deepEqual(events, []);
+    });
 
-  it('handles a ClientHello split across two TLS records, both for splice and handoff', async () => {
-    const { relay, port: relayPort } = await rewritingRelay(port, (record) => reframe(record, [50]), false);
-    closers.push(relay);
-    assert.equal((await tlsGet(relayPort, { servername: 'backend.test' })).cn, 'backend.test');
-    assert.equal((await tlsGet(relayPort, { servername: 'local.test' })).body, 'local:local.test');
-  });
+    it("relays bytes sent right behind the ClientHello in order; the backend's FIN closes both sides", async () => {
+      const hello = frame(buildClientHello([sniExtension('raw.test')]));
+      const client = connect({ host: HOST, port, allowHalfOpen: true, noDelay: true });
+      const reply = readAll(client);
+      // Some of these may reach the splice before its backend connection is up: none may be lost
+      // or overtake the hello.
+      client.write(Buffer.concat([hello, Buffer.from('-one')]));
+      client.write('-two');
+      setImmediate(() => client.write('-three.'));
+      // The client never sends its own FIN: the reply ends because the splice closed the client.
+      const received = await reply;
+      assert.ok(received.equals(Buffer.concat([Buffer.from('got:'), hello, Buffer.from('-one-two-three.')])));
+      await sleep(20);
+      assert.equal(spliced[0]?.result.error, null);
+      assert.equal(spliced[0]?.result.bytesIn, hello.length + 15);
+    });
 
-  it('handles a large ClientHello (400 ALPN protocols)', async () => {
-    const ALPNProtocols = [...Array.from({ length: 400 }, (_, i) => `x-proto-${i}`), 'http/1.1'];
-    const { body } = await tlsGet(port, { servername: 'big.test', ALPNProtocols });
-    assert.equal(body, 'local:big.test');
-  });
+    it('terminates other names and SNI-less clients in-process with the local certificate', async () => {
+      assert.deepEqual(await tlsGet(port, { servername: 'other.test' }), {
+        cn: 'local.test',
+        body: 'local:other.test',
+      });
+      assert.deepEqual(await tlsGet(port, {}), { cn: 'local.test', body: 'local:false' });
+      assert.deepEqual(events, []);
+    });
 
-  it('closes a plain HTTP request sent to the HTTPS port, naming the client and reason', async () => {
-    const client = connect({ host: HOST, port });
-    await once(client, 'connect');
-    const clientPort = client.localPort;
-    client.write('GET / HTTP/1.1\r\nHost: backend.test\r\n\r\n');
-    assert.equal((await readAll(client)).length, 0);
-    await sleep(10);
-    assert.equal(events[0]?.reason, 'PassthroughNotTls');
-    assert.equal(events[0]?.remoteAddress, HOST);
-    assert.equal(events[0]?.remotePort, clientPort);
-  });
+    it('handles a ClientHello dribbled one byte per TCP segment', async () => {
+      const { relay, port: relayPort } = await rewritingRelay(port, (record) => record, true);
+      closers.push(relay);
+      const { cn } = await tlsGet(relayPort, { servername: 'backend.test' });
+      assert.equal(cn, 'backend.test');
+    });
 
-  it('closes a connection sending garbage', async () => {
-    const client = connect({ host: HOST, port });
-    client.write(Buffer.from([0x16, 0x03, 0x01, 0x00, 0x05, 0x02, 0, 0, 1, 0]));
-    const received = await readAll(client);
-    // TLS-framed garbage gets a fatal decode_error alert (RFC 8446 §6.2) before the close.
-    assert.deepEqual([...received], [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 50]);
-    assert.equal(events[0]?.reason, 'PassthroughMalformedHello');
-    assert.match(events[0]?.message ?? '', /handshake type 2/);
-  });
+    it('handles a ClientHello split across two TLS records, both for splice and handoff', async () => {
+      const { relay, port: relayPort } = await rewritingRelay(port, (record) => reframe(record, [50]), false);
+      closers.push(relay);
+      assert.equal((await tlsGet(relayPort, { servername: 'backend.test' })).cn, 'backend.test');
+      assert.equal((await tlsGet(relayPort, { servername: 'local.test' })).body, 'local:local.test');
+    });
 
-  it('refuses a ClientHello over the 16 KiB cap with an alert', async () => {
-    const client = connect({ host: HOST, port });
-    client.on('error', () => {});
-    client.write(frame(buildClientHello([extension(21, Buffer.alloc(20_000))]), [16_000]));
-    const received = await readAll(client);
-    assert.equal(received[0], 0x15);
-    assert.equal(events[0]?.reason, 'PassthroughMalformedHello');
-  });
+    it('handles a large ClientHello (400 ALPN protocols)', async () => {
+      const ALPNProtocols = [...Array.from({ length: 400 }, (_, i) => `x-proto-${i}`), 'http/1.1'];
+      const { body } = await tlsGet(port, { servername: 'big.test', ALPNProtocols });
+      assert.equal(body, 'local:big.test');
+    });
 
-  it('times out a client that never finishes its ClientHello, and only that one', async () => {
-    const slow = connect({ host: HOST, port });
-    slow.write(Buffer.from([0x16, 0x03, 0x01]));
-    const started = Date.now();
-    const meanwhile = await tlsGet(port, { servername: 'backend.test' });
-    assert.equal(meanwhile.cn, 'backend.test');
-    await readAll(slow);
-    assert.ok(Date.now() - started >= 250);
-    assert.equal(events[0]?.reason, 'PassthroughHelloTimeout');
-  });
+    it('closes a plain HTTP request sent to the HTTPS port, naming the client and reason', async () => {
+      const client = connect({ host: HOST, port });
+      await once(client, 'connect');
+      const clientPort = client.localPort;
+      client.write('GET / HTTP/1.1\r\nHost: backend.test\r\n\r\n');
+      assert.equal((await readAll(client)).length, 0);
+      await sleep(10);
+      assert.equal(events[0]?.reason, 'PassthroughNotTls');
+      assert.equal(events[0]?.remoteAddress, HOST);
+      assert.equal(events[0]?.remotePort, clientPort);
+    });
 
-  it('closes the client and reports the backend when it is unreachable', async () => {
-    const client = tlsConnect({ host: HOST, port, servername: 'dead.test', rejectUnauthorized: false });
-    const [error] = (await once(client, 'error')) as [Error & { code?: string }];
-    assert.match(error.code ?? error.message, /ECONNRESET|socket disconnected/);
-    await sleep(10);
-    assert.equal(events[0]?.reason, 'PassthroughBackendUnreachable');
-    assert.deepEqual(events[0]?.target, { host: HOST, port: deadPort });
-    assert.equal(events[0]?.serverName, 'dead.test');
-  });
+    it('closes a connection sending garbage', async () => {
+      const client = connect({ host: HOST, port });
+      client.write(Buffer.from([0x16, 0x03, 0x01, 0x00, 0x05, 0x02, 0, 0, 1, 0]));
+      const received = await readAll(client);
+      // TLS-framed garbage gets a fatal decode_error alert (RFC 8446 §6.2) before the close.
+      assert.deepEqual([...received], [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 50]);
+      assert.equal(events[0]?.reason, 'PassthroughMalformedHello');
+      assert.match(events[0]?.message ?? '', /handshake type 2/);
+    });
 
-  it('says nothing about a TCP health check that connects and closes', async () => {
-    const probe: Socket = connect({ host: HOST, port });
-    await once(probe, 'connect');
-    probe.end();
-    await once(probe, 'close');
-    await sleep(20);
-    assert.deepEqual(events, []);
+    it('refuses a ClientHello over the 16 KiB cap with an alert', async () => {
+      const client = connect({ host: HOST, port });
+      client.on('error', () => {});
+      client.write(frame(buildClientHello([extension(21, Buffer.alloc(20_000))]), [16_000]));
+      const received = await readAll(client);
+      assert.equal(received[0], 0x15);
+      assert.equal(events[0]?.reason, 'PassthroughMalformedHello');
+    });
+
+    it('times out a client that never finishes its ClientHello, and only that one', async () => {
+      const slow = connect({ host: HOST, port });
+      slow.write(Buffer.from([0x16, 0x03, 0x01]));
+      const started = Date.now();
+      const meanwhile = await tlsGet(port, { servername: 'backend.test' });
+      assert.equal(meanwhile.cn, 'backend.test');
+      await readAll(slow);
+      assert.ok(Date.now() - started >= 250);
+      assert.equal(events[0]?.reason, 'PassthroughHelloTimeout');
+    });
+
+    it('closes the client and reports the backend when it is unreachable', async () => {
+      const client = tlsConnect({ host: HOST, port, servername: 'dead.test', rejectUnauthorized: false });
+      const [error] = (await once(client, 'error')) as [Error & { code?: string }];
+      assert.match(error.code ?? error.message, /ECONNRESET|socket disconnected/);
+      await sleep(10);
+      assert.equal(events[0]?.reason, 'PassthroughBackendUnreachable');
+      assert.deepEqual(events[0]?.target, { host: HOST, port: deadPort });
+      assert.equal(events[0]?.serverName, 'dead.test');
+    });
+
+    it('says nothing about a TCP health check that connects and closes', async () => {
+      const probe: Socket = connect({ host: HOST, port });
+      await once(probe, 'connect');
+      probe.end();
+      await once(probe, 'close');
+      await sleep(20);
+      assert.deepEqual(events, []);
+    });
   });
-});

@@ -143,6 +143,7 @@ async function startPlane(
       httpsPort: options.httpsPort,
       ...(options.bindAddress === null ? {} : { bindAddress: options.bindAddress }),
       enableSslPassthrough: options.enableSslPassthrough,
+      passthroughSplicer: options.passthroughSplicer,
       log: (level, msg, fields) => logger[level](msg, fields),
       metrics,
     });
@@ -165,6 +166,7 @@ async function startPlane(
     httpsPort: options.httpsPort,
     bindAddress: options.bindAddress,
     enableSslPassthrough: options.enableSslPassthrough,
+    passthroughSplicer: options.passthroughSplicer,
     controllerClass: options.controllerClass,
     logLevel: 'info',
   };

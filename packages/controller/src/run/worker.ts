@@ -12,6 +12,7 @@ export interface WorkerOptions {
   readonly httpsPort: number;
   readonly bindAddress: string | null;
   readonly enableSslPassthrough: boolean;
+  readonly passthroughSplicer: 'native' | 'javascript';
   readonly controllerClass: string;
   readonly logLevel: LogLevel;
 }
@@ -30,6 +31,7 @@ export const start: WorkerStart<RoutingTable, WorkerOptions> = async (ctx) => {
     httpsPort: o.httpsPort,
     ...(o.bindAddress === null ? {} : { bindAddress: o.bindAddress }),
     enableSslPassthrough: o.enableSslPassthrough,
+    passthroughSplicer: o.passthroughSplicer,
     log: (level, msg, fields) => logger[level](msg, fields),
     metrics,
     bind: async (server, port, host) =>
@@ -45,5 +47,5 @@ export const start: WorkerStart<RoutingTable, WorkerOptions> = async (ctx) => {
   apply(first);
   ctx.onState(apply);
   await plane.listen();
-  return { stop: () => plane.closePools() };
+  return { drain: (timeoutMs) => plane.drainSplices(timeoutMs), stop: () => plane.closePools() };
 };

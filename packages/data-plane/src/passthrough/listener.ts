@@ -16,9 +16,16 @@ import {
   peekFailureReason,
   spliceFailureReason,
 } from './events.ts';
+import type { NativeSplicer } from './native.ts';
 import { DEFAULT_PEEK_TIMEOUT_MS, HelloReader, type PeekOptions, type PeekResult } from './peek.ts';
 import { attachSink, type ClientSink, detachSink } from './sink.ts';
-import { type SpliceOptions, type SpliceResult, type SpliceTarget, splice } from './splice.ts';
+import {
+  type SpliceHooks,
+  type SpliceOptions,
+  type SpliceResult,
+  type SpliceTarget,
+  splice,
+} from './splice.ts';
 
 /** RFC 8446 §6: a fatal decode_error alert (level 2, description 50) in a TLS 1.2-framed record. */
 const DECODE_ERROR_ALERT = Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 50]);
@@ -36,13 +43,28 @@ export interface PassthroughRouterOptions {
   readonly tlsServer: TlsServer;
   readonly peek?: PeekOptions;
   readonly splice?: SpliceOptions;
+  /**
+   * Relays in C when given (native.ts); connections it declines, and every connection when
+   * this is null or absent, use the JavaScript relay.
+   */
+  readonly native?: NativeSplicer | null;
   /** A connection was refused or a splice failed; only that connection was affected. */
   readonly onError?: (event: PassthroughEvent) => void;
   /** A spliced connection closed (cleanly or not): the place for byte and duration metrics. */
   readonly onSpliceClose?: (connection: SplicedConnection) => void;
 }
 
-export function createPassthroughRouter(options: PassthroughRouterOptions): (socket: Socket) => void {
+export interface PassthroughRouter {
+  /** The net.Server connection handler. */
+  (socket: Socket): void;
+  /**
+   * Shutdown, for the connections the native splicer holds (the JavaScript relay's sockets are
+   * the listener's and drain with it): waits up to timeoutMs for them to end, then cuts them.
+   */
+  drainNativeSplices(timeoutMs: number): Promise<number>;
+}
+
+export function createPassthroughRouter(options: PassthroughRouterOptions): PassthroughRouter {
   const router: Router = {
     options,
     deadlines: new DeadlineList<PeekingConnection>(
@@ -50,9 +72,12 @@ export function createPassthroughRouter(options: PassthroughRouterOptions): (soc
       (connection) => connection.timedOut(),
     ),
   };
-  return (socket) => {
+  const route = (socket: Socket): void => {
     new PeekingConnection(router, socket);
   };
+  return Object.assign(route, {
+    drainNativeSplices: async (timeoutMs: number) => (await options.native?.drain(timeoutMs)) ?? 0,
+  });
 }
 
 interface Router {
@@ -132,27 +157,27 @@ class PeekingConnection extends DeadlineEntry implements ClientSink {
       return;
     }
     const chosen = target;
-    splice(
-      socket,
-      chosen,
-      peeked.buffered,
-      {
-        onClose: (result) => {
-          if (result.error !== null) {
-            // The splice read the address before closing the socket (a reset client's is lost).
-            options.onError?.({
-              ...peerOf(socket),
-              reason: spliceFailureReason(result.error.reason),
-              serverName,
-              target: chosen,
-              message: result.error.message,
-            });
-          }
-          options.onSpliceClose?.({ serverName, target: chosen, result });
-        },
+    const hooks: SpliceHooks = {
+      onClose: (result) => {
+        if (result.error !== null) {
+          options.onError?.({
+            // The splicer read the address before closing the socket (a reset client's is lost).
+            ...(result.peer ?? peerOf(socket)),
+            reason: spliceFailureReason(result.error.reason),
+            serverName,
+            target: chosen,
+            message: result.error.message,
+          });
+        }
+        options.onSpliceClose?.({ serverName, target: chosen, result });
       },
-      options.splice,
-    );
+    };
+    if (options.native) {
+      // The sink's listeners go first: the native splicer destroys this socket object.
+      detachSink(socket);
+      if (options.native.splice(socket, chosen, peeked.buffered, hooks, options.splice)) return;
+    }
+    splice(socket, chosen, peeked.buffered, hooks, options.splice);
   }
 
   #report(

@@ -31,6 +31,11 @@ export interface WorkerContext<S = unknown, O = unknown> {
 }
 
 export interface WorkerHandle {
+  /**
+   * Called with the servers' drain, for connections no tracked server holds (native
+   * passthrough splices): resolves when they have ended or been cut, within timeoutMs.
+   */
+  drain?(timeoutMs: number): Promise<unknown>;
   /** Called after the servers drained: close upstream pools, flush logs. */
   stop?(): void | Promise<void>;
 }
@@ -128,7 +133,10 @@ class WorkerProcess {
   }
 
   async #shutdown(timeoutMs: number): Promise<void> {
-    await Promise.all(this.#drains.map((drain) => drain.drain(timeoutMs)));
+    await Promise.all([
+      ...this.#drains.map((drain) => drain.drain(timeoutMs)),
+      this.handle?.drain?.(timeoutMs),
+    ]);
     try {
       await this.handle?.stop?.();
     } finally {
