@@ -43,6 +43,7 @@ for (const splicer of ['native', 'javascript'] as const)
     let exactCert: IssuedCertificate;
     let wildCert: IssuedCertificate;
     let localCert: IssuedCertificate;
+    let sites: string;
 
     before(async () => {
       exactCert = await issue({ dnsNames: [PASS] });
@@ -51,36 +52,35 @@ for (const splicer of ['native', 'javascript'] as const)
       exactBackend = await startTlsBackend('exact-backend', exactCert);
       wildBackend = await startTlsBackend('wild-backend', wildCert);
       echo = await startEchoBackend('local');
+      sites = [
+        passthroughServiceYaml('exact', exactBackend.port),
+        ingressYaml({
+          name: 'exact',
+          hosts: [PASS],
+          service: 'exact',
+          port: exactBackend.port,
+          annotations: passthrough,
+        }),
+        passthroughServiceYaml('wild', wildBackend.port),
+        ingressYaml({
+          name: 'wild',
+          hosts: [WILD],
+          service: 'wild',
+          port: wildBackend.port,
+          annotations: passthrough,
+        }),
+        serviceYaml('local', echo.port),
+        ingressYaml({
+          name: 'local',
+          hosts: [LOCAL],
+          tls: [{ hosts: [LOCAL], secretName: 'local' }],
+          service: 'local',
+        }),
+        tlsSecretYaml('local', localCert),
+      ].join('---\n');
       portcullis = await startPortcullis({
         flags: ['--enable-ssl-passthrough', `--passthrough-splicer=${splicer}`],
-        manifests: {
-          'sites.yaml': [
-            passthroughServiceYaml('exact', exactBackend.port),
-            ingressYaml({
-              name: 'exact',
-              hosts: [PASS],
-              service: 'exact',
-              port: exactBackend.port,
-              annotations: passthrough,
-            }),
-            passthroughServiceYaml('wild', wildBackend.port),
-            ingressYaml({
-              name: 'wild',
-              hosts: [WILD],
-              service: 'wild',
-              port: wildBackend.port,
-              annotations: passthrough,
-            }),
-            serviceYaml('local', echo.port),
-            ingressYaml({
-              name: 'local',
-              hosts: [LOCAL],
-              tls: [{ hosts: [LOCAL], secretName: 'local' }],
-              service: 'local',
-            }),
-            tlsSecretYaml('local', localCert),
-          ].join('---\n'),
-        },
+        manifests: { 'sites.yaml': sites },
       });
     });
 
@@ -168,6 +168,30 @@ for (const splicer of ['native', 'javascript'] as const)
         } finally {
           kept.close();
           keptLocal.close();
+        }
+      });
+
+      it('SIGTERM keeps a spliced connection until the drain time-out, then cuts it and exits 0', async () => {
+        const drainMs = 800;
+        const own = await startPortcullis({
+          flags: ['--enable-ssl-passthrough', `--passthrough-splicer=${splicer}`],
+          manifests: { 'sites.yaml': sites },
+          env: { PORTCULLIS_DRAIN_TIMEOUT_MS: String(drainMs) },
+        });
+        const kept = keepConnection(own.httpsPort, PASS);
+        try {
+          assert.equal((await kept.get('/before')).status, 200);
+          const started = Date.now();
+          const stopped = own.stop('SIGTERM');
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          const during = await kept.get('/during');
+          assert.equal(during.status, 200);
+          assert.ok(during.reused, 'the spliced connection survived the start of the drain');
+          assert.equal(await stopped, 0);
+          assert.ok(Date.now() - started >= drainMs - 50, 'the drain waited for the open splice');
+          await assert.rejects(kept.get('/after'), 'the splice was cut at the end of the drain');
+        } finally {
+          kept.close();
         }
       });
     });

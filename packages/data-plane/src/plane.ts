@@ -60,8 +60,8 @@ export interface DataPlane {
   /** Closes upstream pools only (when someone else drained the listeners). */
   closePools(): Promise<void>;
   /**
-   * Waits up to timeoutMs for passthrough connections held by the native splicer to end, then
-   * cuts them (when someone else drains the listeners); resolves with how many were cut.
+   * Waits up to timeoutMs for spliced passthrough connections to end, then cuts them (when
+   * someone else drains the listeners); resolves with how many were cut.
    */
   drainSplices(timeoutMs: number): Promise<number>;
   readonly ready: boolean;
@@ -226,15 +226,14 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
       const list = [servers.http, servers.https, ...(servers.front ? [servers.front] : [])].filter(
         (s) => s.listening,
       );
-      const [result] = await Promise.all([
-        tracker.drain(list, timeoutMs),
-        router?.drainNativeSplices(timeoutMs),
-      ]);
+      // Spliced connections get the same time as requests; the tracker cuts what is left only
+      // once both are done.
+      const result = await tracker.drain(list, timeoutMs, router?.drainSplices);
       await pools.close();
       return result;
     },
     closePools: () => pools.close(),
-    drainSplices: async (timeoutMs) => (await router?.drainNativeSplices(timeoutMs)) ?? 0,
+    drainSplices: async (timeoutMs) => (await router?.drainSplices(timeoutMs)) ?? 0,
     get ready() {
       return switcher.ready;
     },

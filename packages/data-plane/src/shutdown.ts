@@ -46,12 +46,17 @@ export class ConnectionTracker {
     return this.#inFlight;
   }
 
-  /** Stops the servers accepting and waits for in-flight requests, at most timeoutMs. */
+  /**
+   * Stops the servers accepting and waits for in-flight requests, at most timeoutMs, and for
+   * `alongside` (e.g. spliced connections, which it ends itself) before cutting what is left.
+   */
   async drain(
     servers: readonly (HttpServer | Http2SecureServer | NetServer)[],
     timeoutMs: number,
+    alongside?: (timeoutMs: number) => Promise<unknown>,
   ): Promise<{ finished: boolean; remaining: number }> {
     this.draining = true;
+    const other = alongside?.(timeoutMs);
     const closed = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
     for (const s of servers) if ('closeIdleConnections' in s) s.closeIdleConnections();
     for (const session of this.#sessions) session.close();
@@ -65,6 +70,7 @@ export class ConnectionTracker {
         };
       }));
     const remaining = this.#inFlight;
+    await other;
     for (const socket of this.#sockets) socket.destroy();
     for (const session of this.#sessions) session.destroy();
     await Promise.all(closed);

@@ -78,3 +78,14 @@ export class DeadlineList<T extends DeadlineEntry> implements Owner {
     if (this.#head !== null && this.#timer === null) this.#arm(this.#head.deadline - now);
   }
 }
+
+/** How often waitFor() looks again. */
+const POLL_MS = 50;
+
+/** Resolves once done() is true or timeoutMs has passed (shutdown drains; not per connection). */
+export async function waitFor(done: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done() && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, deadline - Date.now())));
+  }
+}

@@ -8,7 +8,7 @@
  */
 import type { Socket } from 'node:net';
 import type { Server as TlsServer } from 'node:tls';
-import { DeadlineEntry, DeadlineList } from './deadlines.ts';
+import { DeadlineEntry, DeadlineList, waitFor } from './deadlines.ts';
 import {
   type PassthroughEvent,
   type PassthroughReason,
@@ -58,10 +58,11 @@ export interface PassthroughRouter {
   /** The net.Server connection handler. */
   (socket: Socket): void;
   /**
-   * Shutdown, for the connections the native splicer holds (the JavaScript relay's sockets are
-   * the listener's and drain with it): waits up to timeoutMs for them to end, then cuts them.
+   * Shutdown: waits up to timeoutMs for spliced connections (either relay's) to end, then cuts
+   * the rest; resolves with how many were cut. nginx's graceful quit waits for stream
+   * connections the same way, up to worker_shutdown_timeout.
    */
-  drainNativeSplices(timeoutMs: number): Promise<number>;
+  drainSplices(timeoutMs: number): Promise<number>;
 }
 
 export function createPassthroughRouter(options: PassthroughRouterOptions): PassthroughRouter {
@@ -71,12 +72,25 @@ export function createPassthroughRouter(options: PassthroughRouterOptions): Pass
       options.peek?.timeoutMs ?? DEFAULT_PEEK_TIMEOUT_MS,
       (connection) => connection.timedOut(),
     ),
+    relayed: new Set<Socket>(),
   };
   const route = (socket: Socket): void => {
     new PeekingConnection(router, socket);
   };
+  const drainRelayed = async (timeoutMs: number): Promise<number> => {
+    await waitFor(() => router.relayed.size === 0, timeoutMs);
+    const cut = router.relayed.size;
+    for (const socket of router.relayed) socket.destroy();
+    return cut;
+  };
   return Object.assign(route, {
-    drainNativeSplices: async (timeoutMs: number) => (await options.native?.drain(timeoutMs)) ?? 0,
+    drainSplices: async (timeoutMs: number) => {
+      const [relayed, native] = await Promise.all([
+        drainRelayed(timeoutMs),
+        options.native?.drain(timeoutMs),
+      ]);
+      return relayed + (native ?? 0);
+    },
   });
 }
 
@@ -84,6 +98,8 @@ interface Router {
   readonly options: PassthroughRouterOptions;
   /** One ClientHello time-out list for every connection of this listener. */
   readonly deadlines: DeadlineList<PeekingConnection>;
+  /** Client sockets the JavaScript relay is splicing (the native splicer counts its own). */
+  readonly relayed: Set<Socket>;
 }
 
 /** One connection until its ClientHello decides where it goes. */
@@ -157,8 +173,10 @@ class PeekingConnection extends DeadlineEntry implements ClientSink {
       return;
     }
     const chosen = target;
+    const { relayed } = this.#router;
     const hooks: SpliceHooks = {
       onClose: (result) => {
+        relayed.delete(socket);
         if (result.error !== null) {
           options.onError?.({
             // The splicer read the address before closing the socket (a reset client's is lost).
@@ -177,6 +195,7 @@ class PeekingConnection extends DeadlineEntry implements ClientSink {
       detachSink(socket);
       if (options.native.splice(socket, chosen, peeked.buffered, hooks, options.splice)) return;
     }
+    relayed.add(socket);
     splice(socket, chosen, peeked.buffered, hooks, options.splice);
   }
 

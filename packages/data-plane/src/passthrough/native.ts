@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { isIP, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { getSystemErrorName } from 'node:util';
+import { waitFor } from './deadlines.ts';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   type SpliceFailureReason,
@@ -122,9 +123,6 @@ export function loadNativeSplicer(): NativeSplicerLoad {
   }
 }
 
-/** How often a shutdown drain looks whether the splices have ended. */
-const DRAIN_POLL_MS = 50;
-
 function createSplicer(native: Addon, id: number): NativeSplicer {
   const group: Group = { id, open: 0 };
   return {
@@ -159,10 +157,7 @@ function createSplicer(native: Addon, id: number): NativeSplicer {
       return group.open;
     },
     async drain(timeoutMs) {
-      const deadline = Date.now() + timeoutMs;
-      while (group.open > 0 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, Math.min(DRAIN_POLL_MS, deadline - Date.now())));
-      }
+      await waitFor(() => group.open === 0, timeoutMs);
       return group.open > 0 ? native.abortGroup(id) : 0;
     },
   };
