@@ -633,7 +633,7 @@ static napi_value js_splice(napi_env env, napi_callback_info info) {
   c->ufd = ufd;
   c->c2u = (struct direction){.buf = c2u, .cap = c2u_cap, .len = initial_len};
   c->u2c = (struct direction){.buf = u2c, .cap = BUFFER_BYTES};
-  memcpy(c2u, initial, initial_len);
+  if (initial_len > 0) memcpy(c2u, initial, initial_len);
   c->bytes_in = initial_len;
   c->group = group;
   c->token = token;

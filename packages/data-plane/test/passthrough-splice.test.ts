@@ -214,6 +214,43 @@ describe('native splicer', () => {
     assert.deepEqual(closed.peer, { remoteAddress: '127.0.0.1', remotePort: local.port });
   });
 
+  it('keeps 300 concurrent splices apart (more than one epoll batch, reused buffers)', async () => {
+    const echo = createServer({ allowHalfOpen: true }, (socket) => socket.pipe(socket));
+    servers.push(echo);
+    const native = nativeSplicerForTests();
+    const closed: SpliceResult[] = [];
+    const target = { host: '127.0.0.1', port: await listen(echo) };
+    const server = createServer((socket) => {
+      socket.pause();
+      assert.ok(native.splice(socket, target, Buffer.alloc(0), { onClose: (r) => closed.push(r) }));
+    });
+    servers.push(server);
+    const port = await listen(server);
+    const one = async (): Promise<void> => {
+      const payload = randomBytes(20_000 + Math.floor(Math.random() * 20_000));
+      const client = connect({ host: '127.0.0.1', port });
+      const chunks: Buffer[] = [];
+      let received = 0;
+      client.write(payload);
+      // No FIN before the echo is back: the first FIN ends a splice (ingress-nginx's semantics).
+      for await (const chunk of client as AsyncIterable<Buffer>) {
+        chunks.push(chunk);
+        received += chunk.length;
+        if (received >= payload.length) break;
+      }
+      client.destroy();
+      assert.ok(Buffer.concat(chunks).equals(payload), 'each client gets exactly its own bytes back');
+    };
+    await Promise.all(Array.from({ length: 300 }, one));
+    await sleep(50);
+    assert.equal(closed.length, 300);
+    assert.deepEqual(
+      closed.filter((r) => r.error !== null),
+      [],
+    );
+    assert.equal(native.open, 0);
+  });
+
   it('drain() waits for open splices to end, then cuts the rest as aborted', async () => {
     const backend = createServer((socket) => socket.on('data', () => {}));
     servers.push(backend);
