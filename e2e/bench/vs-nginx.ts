@@ -10,6 +10,7 @@
  * script. Everything listens on 127.0.0.1; every run is bounded in time; every process started
  * here is ended (by pid) and the temp dir removed on exit, error or Ctrl-C.
  */
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../support/paths.ts';
@@ -151,6 +152,9 @@ async function bench(
   await waitUntil(nginx, tcpOpen(nginxHttps));
   await waitUntil(ours, httpOk(`http://127.0.0.1:${plain.healthz}/readyz`));
   await waitUntil(oursPassthrough, httpOk(`http://127.0.0.1:${passthrough.healthz}/readyz`));
+  const splicer = readFileSync(oursPassthrough.log, 'utf8').includes('relayed by the native splicer')
+    ? 'native (C)'
+    : 'JavaScript (the C splicer was not built: see its log)';
 
   const proxies: [ProxyUnderTest, ProxyUnderTest] = [
     {
@@ -205,6 +209,7 @@ async function bench(
   say(
     `node ${process.version}, ${process.versions.openssl} | load average before ${loadBefore}, after ${load()}`,
   );
+  say(`portcullis passthrough splicer: ${splicer}`);
   say(notes);
   return startupMicros;
 }
