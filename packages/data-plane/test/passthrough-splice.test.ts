@@ -251,6 +251,45 @@ describe('native splicer', () => {
     assert.equal(native.open, 0);
   });
 
+  it("hands a throw from the close callback to process 'uncaughtException', and keeps relaying", async () => {
+    // In a child: the throw must reach the process like a throw from any socket event, not stay
+    // pending inside the addon (and poison the next call into JavaScript).
+    const native = new URL('../src/passthrough/native.ts', import.meta.url).pathname;
+    const code = `
+      const net = await import('node:net');
+      const { loadNativeSplicer } = await import(${JSON.stringify(native)});
+      const splicer = loadNativeSplicer().splicer;
+      let closes = 0;
+      process.on('uncaughtException', (error) => console.log('uncaught:', error.message));
+      const echo = net.createServer((s) => s.on('data', (d) => s.end(d)));
+      await new Promise((r) => echo.listen(0, '127.0.0.1', r));
+      const target = { host: '127.0.0.1', port: echo.address().port };
+      const front = net.createServer({ pauseOnConnect: true }, (socket) => {
+        splicer.splice(socket, target, Buffer.alloc(0), { onClose: () => {
+          closes++;
+          if (closes === 1) throw new Error('from onClose');
+          console.log('second close reported');
+          process.exit(0);
+        } });
+      });
+      await new Promise((r) => front.listen(0, '127.0.0.1', r));
+      for (let i = 0; i < 2; i++) {
+        const c = net.connect(front.address().port, '127.0.0.1', () => c.write('x'));
+        c.on('data', () => {});
+        await new Promise((r) => c.on('close', r));
+      }`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    const [exitCode] = (await once(child, 'exit')) as [number | null];
+    assert.equal(exitCode, 0, out);
+    assert.equal(out, 'uncaught: from onClose\nsecond close reported\n');
+  });
+
   it('drain() waits for open splices to end, then cuts the rest as aborted', async () => {
     const backend = createServer((socket) => socket.on('data', () => {}));
     servers.push(backend);
