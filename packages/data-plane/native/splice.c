@@ -376,6 +376,13 @@ static void connected(splicer *s, conn *c) {
   pump(s, c);
 }
 
+/* A socket's pending error (SO_ERROR), e.g. how a non-blocking connect ended. */
+static int socket_error(int fd) {
+  int err = 0;
+  socklen_t len = sizeof err;
+  return getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 ? errno : err;
+}
+
 static void on_upstream_event(splicer *s, conn *c, uint32_t events) {
   note_events(&c->ur, events);
   if (c->state != CONNECTING) {
@@ -383,9 +390,7 @@ static void on_upstream_event(splicer *s, conn *c, uint32_t events) {
     return;
   }
   if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) return;
-  int err = 0;
-  socklen_t len = sizeof err;
-  if (getsockopt(c->ufd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+  int err = socket_error(c->ufd);
   if (err != 0) {
     fail(s, c, REASON_CONNECT_FAILED, err);
     return;
@@ -402,9 +407,7 @@ static void on_client_event(splicer *s, conn *c, uint32_t events) {
   /* While connecting, client bytes wait in the kernel (read once connected); a reset client
      is given up at once. */
   if (events & EPOLLERR) {
-    int err = 0;
-    socklen_t len = sizeof err;
-    getsockopt(c->cfd, SOL_SOCKET, SO_ERROR, &err, &len);
+    int err = socket_error(c->cfd);
     fail(s, c, REASON_CLIENT_ERROR, err != 0 ? err : ECONNRESET);
   }
 }
