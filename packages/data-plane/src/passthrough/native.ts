@@ -135,7 +135,10 @@ function createSplicer(native: Addon, id: number): NativeSplicer {
       if (rc !== 0) {
         // Not taken over (no descriptor, no socket, or a refusal the kernel gave at once): the
         // client is closed here and the failure reported as the relay would report it.
-        const peer = { remoteAddress: client.remoteAddress ?? '', remotePort: client.remotePort ?? null };
+        const peer = {
+          remoteAddress: client.remoteAddress ?? 'unknown',
+          remotePort: client.remotePort ?? null,
+        };
         client.destroy();
         const message = `${where(target)}: ${errnoName(-rc)}`;
         queueMicrotask(() =>
