@@ -19,6 +19,9 @@ export interface ProxyUnderTest {
   /** Where passthrough connections go, and the process tree serving them. */
   readonly passthroughPort: number;
   readonly passthroughPid: number;
+  /** The same with portcullis's JavaScript relay (--passthrough-splicer=javascript; nginx: itself). */
+  readonly jsRelayPort: number;
+  readonly jsRelayPid: number;
   /**
    * The *-node-floor rows' listeners (node-floor.ts in portcullis's place; nginx's own for nginx):
    * a bare node:net relay to the passthrough backend, and a bare TLS server answering 200.
@@ -149,6 +152,12 @@ export const scenarios: readonly Scenario[] = [
     PASSTHROUGH_HOST,
   ),
   handshakes(
+    'passthrough-js-relay',
+    "as passthrough, with portcullis's JavaScript relay instead of the C splicer (--passthrough-splicer=javascript)",
+    (proxy) => ({ port: proxy.jsRelayPort, pid: proxy.jsRelayPid }),
+    PASSTHROUGH_HOST,
+  ),
+  handshakes(
     'passthrough-node-floor',
     "as passthrough, with a bare node:net relay (node-floor.ts: no ClientHello, routing or metrics) in portcullis's place",
     (proxy) => ({ port: proxy.floorPort, pid: proxy.floorPid }),
@@ -168,6 +177,8 @@ export const targets: readonly Target[] = [
   // session cache with tickets off; Node cannot (tls/sessions.ts), so this row shows the cost.
   { scenario: 'new-tls-resumed', kind: 'rate', limit: null },
   { scenario: 'passthrough', kind: 'cpu', limit: 1.5 },
+  // Reported, not a target: the same with the JavaScript relay (docs/adr/0006).
+  { scenario: 'passthrough-js-relay', kind: 'cpu', limit: null },
   // Reported, not a target: what the passthrough ratio would be for Node.js itself.
   { scenario: 'passthrough-node-floor', kind: 'cpu', limit: null },
 ];

@@ -99,7 +99,7 @@ async function bench(
     await freePort(),
   ];
   const ports = async () => ({ http: await freePort(), https: await freePort(), healthz: await freePort() });
-  const [plain, passthrough] = [await ports(), await ports()];
+  const [plain, passthrough, jsRelay] = [await ports(), await ports(), await ports()];
   const cert = await writeCertificate(dir);
 
   say(`core ${PROXY_CORE}: proxy under test | core ${LOAD_CORE}: load generator, nginx backend, this script`);
@@ -139,6 +139,15 @@ async function bench(
     ['--enable-ssl-passthrough'],
     nodeFlags,
   );
+  const oursJsRelay = startPortcullis(
+    cleanup,
+    'portcullis-js-relay',
+    PROXY_CORE,
+    manifests,
+    jsRelay,
+    ['--enable-ssl-passthrough', '--passthrough-splicer=javascript'],
+    nodeFlags,
+  );
   const [floorPort, tlsFloorPort] = [await freePort(), await freePort()];
   const floor = startNodeFloors(
     cleanup,
@@ -152,6 +161,7 @@ async function bench(
   await waitUntil(nginx, tcpOpen(nginxHttps));
   await waitUntil(ours, httpOk(`http://127.0.0.1:${plain.healthz}/readyz`));
   await waitUntil(oursPassthrough, httpOk(`http://127.0.0.1:${passthrough.healthz}/readyz`));
+  await waitUntil(oursJsRelay, httpOk(`http://127.0.0.1:${jsRelay.healthz}/readyz`));
   const splicer = readFileSync(oursPassthrough.log, 'utf8').includes('relayed by the native splicer')
     ? 'native (C)'
     : 'JavaScript (the C splicer was not built: see its log)';
@@ -163,6 +173,8 @@ async function bench(
       pid: nginx.pid,
       passthroughPort: nginxPassthrough,
       passthroughPid: nginx.pid,
+      jsRelayPort: nginxPassthrough,
+      jsRelayPid: nginx.pid,
       floorPort: nginxPassthrough,
       tlsFloorPort: nginxHttps,
       floorPid: nginx.pid,
@@ -173,6 +185,8 @@ async function bench(
       pid: ours.pid,
       passthroughPort: passthrough.https,
       passthroughPid: oursPassthrough.pid,
+      jsRelayPort: jsRelay.https,
+      jsRelayPid: oursJsRelay.pid,
       floorPort,
       tlsFloorPort,
       floorPid: floor.pid,
