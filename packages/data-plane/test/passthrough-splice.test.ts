@@ -2,8 +2,12 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { loadNativeSplicer } from '../src/passthrough/native.ts';
 import { type SpliceOptions, type SpliceResult, splice } from '../src/passthrough/splice.ts';
 import { listen, nativeSplicerForTests, type Relay, readAll, relays, sleep } from './passthrough-fixtures.ts';
 
@@ -160,6 +164,22 @@ describe('native splicer', () => {
   const servers: Server[] = [];
   after(() => {
     for (const server of servers) server.close();
+  });
+
+  it('says why it cannot load: a missing file, or one that is not an addon', async (t) => {
+    const missing = loadNativeSplicer('/nonexistent/splice.node');
+    assert.equal(missing.splicer, null);
+    assert.match(
+      missing.reason ?? '',
+      /\/nonexistent\/splice\.node is missing \(built by native\/build\.mjs/,
+    );
+    const dir = await mkdtemp(join(tmpdir(), 'portcullis-addon-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const garbage = join(dir, 'splice.node');
+    await writeFile(garbage, 'not an ELF file');
+    const broken = loadNativeSplicer(garbage);
+    assert.equal(broken.splicer, null);
+    assert.match(broken.reason ?? '', /splice\.node did not load: .*(invalid ELF header|file too short)/);
   });
 
   it('declines a backend named by host name, leaving the socket to the JavaScript relay', async () => {

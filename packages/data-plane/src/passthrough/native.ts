@@ -86,7 +86,8 @@ export type NativeSplicerLoad =
   | { readonly splicer: NativeSplicer; readonly reason: null }
   | { readonly splicer: null; readonly reason: string };
 
-let addon: Addon | null = null;
+/** Loaded addons by path (one in production; tests also load broken ones). */
+const addons = new Map<string, Addon>();
 interface Group {
   readonly id: number;
   open: number;
@@ -103,23 +104,24 @@ const pending = new Map<number, Pending>();
 let nextToken = 1;
 let nextGroup = 1;
 
-function loadAddon(): Addon {
-  if (addon !== null) return addon;
-  const loaded = createRequire(import.meta.url)(ADDON_PATH) as Addon;
+function loadAddon(path: string): Addon {
+  const cached = addons.get(path);
+  if (cached !== undefined) return cached;
+  const loaded = createRequire(import.meta.url)(path) as Addon;
   loaded.start(onNativeClose);
-  addon = loaded;
+  addons.set(path, loaded);
   return loaded;
 }
 
 /** A new splicer on the addon, or null and why (not built, wrong platform, failed to load). */
-export function loadNativeSplicer(): NativeSplicerLoad {
-  if (!existsSync(ADDON_PATH)) {
-    return { splicer: null, reason: `${ADDON_PATH} is missing (built by native/build.mjs at install)` };
+export function loadNativeSplicer(path = ADDON_PATH): NativeSplicerLoad {
+  if (!existsSync(path)) {
+    return { splicer: null, reason: `${path} is missing (built by native/build.mjs at install)` };
   }
   try {
-    return { splicer: createSplicer(loadAddon(), nextGroup++), reason: null };
+    return { splicer: createSplicer(loadAddon(path), nextGroup++), reason: null };
   } catch (error) {
-    return { splicer: null, reason: `${ADDON_PATH} did not load: ${(error as Error).message}` };
+    return { splicer: null, reason: `${path} did not load: ${(error as Error).message.split('\n')[0]}` };
   }
 }
 
