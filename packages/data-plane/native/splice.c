@@ -698,19 +698,11 @@ static napi_value js_abort_group(napi_env env, napi_callback_info info) {
   return number(env, cut);
 }
 
-/* active() -> splices open now. */
-static napi_value js_active(napi_env env, napi_callback_info info) {
-  (void)info;
-  splicer *s = instance(env);
-  return number(env, s == NULL ? 0 : (double)s->live);
-}
-
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_property_descriptor props[] = {
       {"start", NULL, js_start, NULL, NULL, NULL, napi_default, NULL},
       {"splice", NULL, js_splice, NULL, NULL, NULL, napi_default, NULL},
       {"abortGroup", NULL, js_abort_group, NULL, NULL, NULL, napi_default, NULL},
-      {"active", NULL, js_active, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

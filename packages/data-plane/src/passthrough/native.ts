@@ -21,7 +21,7 @@ import {
 } from './splice.ts';
 
 /** native/build.mjs writes it here (the package's install script). */
-export const ADDON_PATH = join(import.meta.dirname, '..', '..', 'native', 'build', 'splice.node');
+const ADDON_PATH = join(import.meta.dirname, '..', '..', 'native', 'build', 'splice.node');
 
 /** Called once per connection; the address only after a failure. */
 type OnClose = (
@@ -46,7 +46,6 @@ interface Addon {
     token: number,
   ): number;
   abortGroup(group: number): number;
-  active(): number;
 }
 
 /** splice.c's reason numbers. */
