@@ -117,6 +117,13 @@ describe('deploy/Dockerfile', () => {
       assert.ok(sources.includes(`${dir}/package.json`), `${dir}/package.json copied`);
     }
     for (const dir of controllerClosure()) assert.ok(sources.includes(`${dir}/src`), `${dir}/src copied`);
+    // Every addon's C source is built in the image, and the build fails without its .node.
+    const runs = stages.flatMap((s) => instructions(s, 'RUN')).join('\n');
+    const native = 'packages/data-plane/native';
+    for (const c of readdirSync(join(repoRoot, native)).filter((f) => f.endsWith('.c'))) {
+      assert.ok(sources.includes(`${native}/${c}`), `${native}/${c} copied`);
+      assert.ok(runs.includes(`test -f ${native}/build/${c.replace(/\.c$/, '.node')}`), `${c} checked`);
+    }
     assert.ok(!included(dockerignore, 'node_modules/.bin/node'), 'the host node_modules stays out');
     assert.ok(!included(dockerignore, 'e2e/smoke.test.ts'), 'tests stay out');
   });

@@ -22,7 +22,7 @@ import { loadNativeSplicer, type NativeSplicer } from './passthrough/native.ts';
 import { type ProxyOptions, UpstreamPools } from './proxy/index.ts';
 import { ConnectionTracker } from './shutdown.ts';
 import { type Generation, Switcher } from './switcher.ts';
-import { applyGeneration, createHttpsServer, TlsContexts } from './tls/index.ts';
+import { applyGeneration, createHttpsServer, loadTls13TicketControl, TlsContexts } from './tls/index.ts';
 
 export interface DataPlaneOptions {
   /** --bind-address; undefined listens on all addresses. */
@@ -98,6 +98,7 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
     http.on('connection', (socket) => tracker.socket(socket));
     const https = createHttpsServer({
       current: () => switcher.current().tls,
+      tls13Tickets: tls13Tickets(),
       onRequest: (req, res) => {
         tracker.request(res, (req as IncomingMessage | Http2ServerRequest).httpVersionMajor < 2);
         secure.onRequest(req, res);
@@ -129,6 +130,30 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
   };
 
   let router: PassthroughRouter | null = null;
+
+  /** native/tickets.c: no TLS 1.3 tickets while ssl-session-tickets is off (docs/adr/0007). */
+  const tls13Tickets = (): ((count: number) => void) | undefined => {
+    const loaded = loadTls13TicketControl();
+    if (loaded.control === null) {
+      log('info', 'TLS 1.3 ticket count left to OpenSSL (two per handshake)', {
+        code: 'Tls13TicketControlUnavailable',
+        reason: loaded.reason,
+      });
+      return undefined;
+    }
+    const { control } = loaded;
+    return (count) => {
+      try {
+        control(count);
+      } catch (error) {
+        log('warn', 'TLS 1.3 ticket count not applied; OpenSSL keeps its previous one', {
+          code: 'Tls13TicketCountFailed',
+          count,
+          reason: (error as Error).message,
+        });
+      }
+    };
+  };
 
   const nativeSplicer = (): NativeSplicer | null => {
     if (options.passthroughSplicer === 'javascript') {

@@ -152,6 +152,7 @@ export interface Listener {
 export async function listen(
   first: TlsGeneration,
   onRequest?: Parameters<typeof createHttpsServer>[0]['onRequest'],
+  tls13Tickets?: (count: number) => void,
 ): Promise<Listener> {
   let gen = first;
   const errors: TlsErrorEvent[] = [];
@@ -159,6 +160,7 @@ export async function listen(
     current: () => gen,
     onRequest: onRequest ?? ((req, res) => res.end(`${req.httpVersion}`)),
     onTlsError: (e) => errors.push(e),
+    tls13Tickets,
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

@@ -18,6 +18,7 @@ import { requestClientCertificate } from './client-auth.ts';
 import type { TlsGeneration } from './contexts.ts';
 import { classifyTlsError, type TlsErrorEvent } from './errors.ts';
 import { SessionCache } from './sessions.ts';
+import { tls13TicketCount } from './tickets.ts';
 
 export interface HttpsServerOptions {
   readonly current: () => TlsGeneration;
@@ -28,10 +29,17 @@ export interface HttpsServerOptions {
   readonly onUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   /** Every failed handshake, classified (portcullis_tls_handshakes{result}). */
   readonly onTlsError?: (event: TlsErrorEvent) => void;
+  /**
+   * Sets how many TLS 1.3 tickets contexts created next will send (tickets.ts); called with
+   * tls13TicketCount() before the listener's context is built or replaced. Absent: OpenSSL's
+   * default of two. It must not throw.
+   */
+  readonly tls13Tickets?: ((count: number) => void) | undefined;
 }
 
 interface ServerState {
   key: string;
+  readonly tls13Tickets: ((count: number) => void) | undefined;
   readonly sessions: SessionCache;
   /** Attaches/detaches the 'newSession' / 'resumeSession' listeners. */
   readonly wireSessions: (on: boolean) => void;
@@ -42,6 +50,7 @@ const states = new WeakMap<Http2SecureServer, ServerState>();
 export function createHttpsServer(opts: HttpsServerOptions): Http2SecureServer {
   const first = opts.current();
   const sessions = new SessionCache();
+  opts.tls13Tickets?.(tls13TicketCount(first.session));
   const server = createSecureServer({
     ...first.serverOptions,
     allowHTTP1: true,
@@ -64,7 +73,7 @@ export function createHttpsServer(opts: HttpsServerOptions): Http2SecureServer {
   });
   const wireSessions = sessionCacheWiring(server, sessions, opts.current);
   wireSessions(first.session.cache);
-  states.set(server, { key: first.serverKey, sessions, wireSessions });
+  states.set(server, { key: first.serverKey, tls13Tickets: opts.tls13Tickets, sessions, wireSessions });
   wireRequests(server, opts.onRequest);
   if (opts.onUpgrade !== undefined) server.on('upgrade', opts.onUpgrade);
   server.on('tlsClientError', (error: Error, socket: TLSSocket) => {
@@ -115,6 +124,7 @@ export function applyGeneration(server: Http2SecureServer, gen: TlsGeneration): 
   state.wireSessions(gen.session.cache);
   if (state.key === gen.serverKey) return false;
   const ticketKeys = gen.serverOptions.ticketKeys ?? server.getTicketKeys();
+  state.tls13Tickets?.(tls13TicketCount(gen.session));
   server.setSecureContext({ ...gen.serverOptions, ticketKeys });
   state.key = gen.serverKey;
   return true;
