@@ -5,7 +5,6 @@
  */
 import { equalBytes } from './der.ts';
 import { issuedBy } from './issued.ts';
-import { decodeName } from './names.ts';
 import type { ParsedCertificate } from './pem.ts';
 
 export interface OrderedChain {
@@ -72,6 +71,6 @@ function isSelfSigned(cert: ParsedCertificate): boolean {
 function sameNames(cert: ParsedCertificate): boolean {
   const { issuer, subject } = cert.parts;
   if (equalBytes(issuer, subject)) return true;
-  if (cert.strict !== null && decodeName(issuer).text !== decodeName(subject).text) return false;
+  if (cert.strict !== null && cert.issuerName.text !== cert.subjectName.text) return false;
   return cert.x509.issuer === cert.x509.subject;
 }

@@ -174,16 +174,28 @@ export function hexOf(der: Uint8Array, start: number, end: number): string {
   return out;
 }
 
+/** The first subjectAltName extension's extnValue, compared in place: no view per extension. */
 function findSubjectAltName(der: Uint8Array, wrapper: Tlv): Uint8Array | null {
   const list = children(der, wrapper)[0];
   if (list === undefined) return null;
   for (const extension of children(der, list)) {
-    const [id, ...rest] = children(der, extension);
-    if (id?.tag !== OID || !equalBytes(der.subarray(id.contentStart, id.end), SUBJECT_ALT_NAME_OID)) continue;
-    const value = rest.find((tlv) => tlv.tag === OCTET_STRING);
-    return value === undefined ? null : der.subarray(value.contentStart, value.end);
+    const fields = children(der, extension);
+    const id = fields[0];
+    if (id?.tag !== OID || !bytesAt(der, id.contentStart, id.end, SUBJECT_ALT_NAME_OID)) continue;
+    for (let i = 1; i < fields.length; i++) {
+      const value = fields[i] as Tlv;
+      if (value.tag === OCTET_STRING) return der.subarray(value.contentStart, value.end);
+    }
+    return null;
   }
   return null;
+}
+
+/** der[start, end) equals expected. */
+function bytesAt(der: Uint8Array, start: number, end: number, expected: Uint8Array): boolean {
+  if (end - start !== expected.length) return false;
+  for (let i = 0; i < expected.length; i++) if (der[start + i] !== expected[i]) return false;
+  return true;
 }
 
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

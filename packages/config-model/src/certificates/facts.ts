@@ -1,7 +1,7 @@
 /** CertificateFacts for a served chain: names, SANs and dates from the DER (names.ts, strict.ts). */
 import { hash } from 'node:crypto';
 import { serialHex } from './der.ts';
-import { decodeAltNames, decodeName } from './names.ts';
+import { decodeAltNames } from './names.ts';
 import type { ParsedCertificate } from './pem.ts';
 import type { CertificateFacts } from './types.ts';
 
@@ -9,14 +9,14 @@ export function certificateFacts(chain: readonly ParsedCertificate[], keyType: s
   const leaf = chain[0];
   if (leaf === undefined) throw new Error('certificateFacts needs at least the leaf');
   const parts = leaf.parts;
-  const subject = decodeName(parts.subject);
+  const subject = leaf.subjectName;
   const altNames = decodeAltNames(parts.subjectAltName);
   return {
     subject: subject.text,
     commonName: subject.commonName,
     dnsNames: altNames.dnsNames,
     ipAddresses: altNames.ipAddresses,
-    issuer: decodeName(parts.issuer).text,
+    issuer: leaf.issuerName.text,
     serial: serialHex(parts.serial),
     notBefore: new Date(leaf.notBefore).toISOString(),
     notAfter: new Date(leaf.notAfter).toISOString(),
@@ -28,5 +28,5 @@ export function certificateFacts(chain: readonly ParsedCertificate[], keyType: s
 
 /** `subject` and `issuer` as they appear in CertificateFacts.chain (and in diagnostics). */
 export function describe(cert: ParsedCertificate): { subject: string; issuer: string } {
-  return { subject: decodeName(cert.parts.subject).text, issuer: decodeName(cert.parts.issuer).text };
+  return { subject: cert.subjectName.text, issuer: cert.issuerName.text };
 }

@@ -9,7 +9,7 @@ import { orderChain } from './chain.ts';
 import { certificateFacts, describe } from './facts.ts';
 import { keyType, leafForKey, parsePrivateKey } from './keys.ts';
 import { decodeAltNames } from './names.ts';
-import { type ParsedCertificate, parseCertificates, toPem } from './pem.ts';
+import { type ParsedCertificate, parseCertificates } from './pem.ts';
 import type { CertificateFacts } from './types.ts';
 
 export interface InspectedKeyPair {
@@ -71,7 +71,7 @@ function inspectLeaf(
   if (ordered.changed)
     diagnostics.push(diagnostic('ChainReordered', ref, reorderMessage(certificates, ordered)));
   const certificate: InspectedKeyPair = {
-    certPem: ordered.chain.map((c) => toPem(c.der)).join(''),
+    certPem: ordered.chain.map((c) => c.pem).join(''),
     keyPem,
     facts: certificateFacts(ordered.chain, type.keyType),
   };

@@ -2,6 +2,7 @@
 import { X509Certificate } from 'node:crypto';
 import { isBase64 } from './base64.ts';
 import { type CertificateParts, certificateParts } from './der.ts';
+import { type DecodedName, decodeName } from './names.ts';
 import { type StrictCertificate, strictCertificate } from './strict.ts';
 
 const BEGIN = '-----BEGIN CERTIFICATE-----';
@@ -40,6 +41,13 @@ export interface ParsedCertificate {
   /** Validity, ms since the epoch; NaN when unreadable (the facts then reject the pair). */
   readonly notBefore: number;
   readonly notAfter: number;
+  /**
+   * Computed once per certificate, not once per Secret that carries it: an intermediate is
+   * parsed once for thousands of Secrets (the memo below), and so is its PEM and its names.
+   */
+  readonly pem: string;
+  readonly subjectName: DecodedName;
+  readonly issuerName: DecodedName;
 }
 
 class Parsed implements ParsedCertificate {
@@ -47,6 +55,9 @@ class Parsed implements ParsedCertificate {
   readonly parts: CertificateParts;
   readonly strict: StrictCertificate | null;
   #x509: X509Certificate | undefined;
+  #pem: string | undefined;
+  #subjectName: DecodedName | undefined;
+  #issuerName: DecodedName | undefined;
 
   constructor(
     der: Buffer,
@@ -71,6 +82,21 @@ class Parsed implements ParsedCertificate {
 
   get notAfter(): number {
     return this.strict?.notAfter ?? this.x509.validToDate.getTime();
+  }
+
+  get pem(): string {
+    this.#pem ??= toPem(this.der);
+    return this.#pem;
+  }
+
+  get subjectName(): DecodedName {
+    this.#subjectName ??= Object.freeze(decodeName(this.parts.subject));
+    return this.#subjectName;
+  }
+
+  get issuerName(): DecodedName {
+    this.#issuerName ??= Object.freeze(decodeName(this.parts.issuer));
+    return this.#issuerName;
   }
 }
 
