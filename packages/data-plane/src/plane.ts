@@ -22,7 +22,13 @@ import { loadNativeSplicer, type NativeSplicer } from './passthrough/native.ts';
 import { type ProxyOptions, UpstreamPools } from './proxy/index.ts';
 import { ConnectionTracker } from './shutdown.ts';
 import { type Generation, Switcher } from './switcher.ts';
-import { applyGeneration, createHttpsServer, loadTls13TicketControl, TlsContexts } from './tls/index.ts';
+import {
+  applyGeneration,
+  createHttpsServer,
+  loadTls13TicketControl,
+  type Tls13TicketControl,
+  TlsContexts,
+} from './tls/index.ts';
 
 export interface DataPlaneOptions {
   /** --bind-address; undefined listens on all addresses. */
@@ -132,10 +138,10 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
   let router: PassthroughRouter | null = null;
 
   /** native/tickets.c: no TLS 1.3 tickets while ssl-session-tickets is off (docs/adr/0007). */
-  const tls13Tickets = (): ((count: number) => void) | undefined => {
+  const tls13Tickets = (): Tls13TicketControl | undefined => {
     const loaded = loadTls13TicketControl();
     if (loaded.control === null) {
-      log('info', 'TLS 1.3 ticket count left to OpenSSL (two per handshake)', {
+      log('info', 'TLS 1.3 ticket count left to OpenSSL and its configuration', {
         code: 'Tls13TicketControlUnavailable',
         reason: loaded.reason,
       });

@@ -7,10 +7,5 @@ export type { TlsErrorEvent, TlsHandshakeFailure } from './errors.ts';
 export type { SessionSettings, TlsServerOptions } from './options.ts';
 export { defaultGroups, postQuantumSupported } from './protocols.ts';
 export { applyGeneration, createHttpsServer, type HttpsServerOptions } from './server.ts';
-export {
-  loadTls13TicketControl,
-  type Tls13TicketControl,
-  type Tls13TicketControlLoad,
-  tls13TicketCount,
-} from './tickets.ts';
+export { loadTls13TicketControl, type Tls13TicketControl } from './tickets.ts';
 export type { TlsWarning } from './warnings.ts';

@@ -18,7 +18,7 @@ import { requestClientCertificate } from './client-auth.ts';
 import type { TlsGeneration } from './contexts.ts';
 import { classifyTlsError, type TlsErrorEvent } from './errors.ts';
 import { SessionCache } from './sessions.ts';
-import { tls13TicketCount } from './tickets.ts';
+import { type Tls13TicketControl, tls13TicketCount } from './tickets.ts';
 
 export interface HttpsServerOptions {
   readonly current: () => TlsGeneration;
@@ -34,12 +34,12 @@ export interface HttpsServerOptions {
    * tls13TicketCount() before the listener's context is built or replaced. Absent: OpenSSL's
    * default of two. It must not throw.
    */
-  readonly tls13Tickets?: ((count: number) => void) | undefined;
+  readonly tls13Tickets?: Tls13TicketControl | undefined;
 }
 
 interface ServerState {
   key: string;
-  readonly tls13Tickets: ((count: number) => void) | undefined;
+  readonly tls13Tickets: Tls13TicketControl | undefined;
   readonly sessions: SessionCache;
   /** Attaches/detaches the 'newSession' / 'resumeSession' listeners. */
   readonly wireSessions: (on: boolean) => void;
