@@ -12,9 +12,12 @@ import {
   applyHeaderTimeout,
   applyHttpServerSettings,
   createRequestHandler,
+  type HttpRequest,
+  type HttpResponse,
   type HttpServerSettings,
   httpServerOptions,
   type Log,
+  putHttp1DirectPath,
 } from './http/index.ts';
 import type { Metrics } from './metrics/index.ts';
 import { createPassthroughRouter, type PassthroughRouter } from './passthrough/listener.ts';
@@ -96,10 +99,12 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
   const create = () => {
     const plain = handlers('http');
     const secure = handlers('https');
-    const http = createHttpServer(httpServerOptions(options.http), (req, res) => {
+    const onPlainRequest = (req: HttpRequest, res: HttpResponse): void => {
       tracker.request(res, true);
       plain.onRequest(req, res);
-    });
+    };
+    const http = createHttpServer(httpServerOptions(options.http), onPlainRequest);
+    putHttp1DirectPath(http, 'connection', onPlainRequest);
     http.on('upgrade', plain.onUpgrade);
     http.on('connection', (socket) => tracker.socket(socket));
     const https = createHttpsServer({

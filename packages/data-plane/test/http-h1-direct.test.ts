@@ -1,13 +1,16 @@
 /**
- * HTTP/1.1 on the HTTPS listener's direct path (http/h1-direct.ts, docs/adr/0008): which heads it
- * takes, the bytes a client gets back (framing, keep-alive, pipelining, HEAD, HTTP/1.0), and the
- * hand-over to node:http at the first request it does not take, on the same connection.
+ * HTTP/1.1's direct path (http/h1-direct.ts, docs/adr/0008) on the HTTPS and plain listeners:
+ * which heads it takes, the bytes a client gets back (framing, keep-alive, pipelining, HEAD,
+ * HTTP/1.0), and the hand-over to node:http at the first request it does not take, on the same
+ * connection.
  */
 import assert from 'node:assert/strict';
-import { IncomingMessage, type ServerResponse } from 'node:http';
+import { once } from 'node:events';
+import { createServer, IncomingMessage, type ServerResponse } from 'node:http';
+import { type AddressInfo, type Socket, connect as tcpConnect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { connect, type TLSSocket } from 'node:tls';
-import { parseHead } from '../src/http/h1-direct.ts';
+import { parseHead, putHttp1DirectPath } from '../src/http/h1-direct.ts';
 import { TlsContexts } from '../src/tls/index.ts';
 import { certificate, issue, type Listener, listen, table } from './tls-fixtures.ts';
 
@@ -110,7 +113,11 @@ function client(port: number): Promise<TLSSocket> {
 }
 
 /** Reads from `socket` until `done(text)` says the answer is complete (or it closes). */
-function readUntil(socket: TLSSocket, done: (text: string) => boolean, timeoutMs = 5_000): Promise<string> {
+function readUntil(
+  socket: TLSSocket | Socket,
+  done: (text: string) => boolean,
+  timeoutMs = 5_000,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     let text = '';
     const timer = setTimeout(() => {
@@ -384,6 +391,45 @@ describe('the direct path through the HTTPS listener', () => {
       assert.equal(await closed, 'aborted');
     } finally {
       await fresh.close();
+    }
+  });
+});
+
+describe('the direct path on the plain HTTP listener', () => {
+  it('serves a GET itself and leaves a POST (and what follows) to node:http', async () => {
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(req instanceof IncomingMessage ? 'node' : 'direct');
+      let body = '';
+      const answer = () => res.end(`${req.method} ${req.url} ${body}\n`);
+      if (req instanceof IncomingMessage) {
+        req.on('data', (chunk: Buffer) => {
+          body += chunk.toString();
+        });
+        req.on('end', answer);
+      } else answer();
+    });
+    putHttp1DirectPath(server, 'connection', server.listeners('request')[0] as never);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const socket = tcpConnect({ host: '127.0.0.1', port: (server.address() as AddressInfo).port });
+    try {
+      await once(socket, 'connect');
+      socket.write('GET /a HTTP/1.1\r\nHost: p.test\r\n\r\n');
+      assert.equal(head(await readUntil(socket, responses(1))).body, 'GET /a \n');
+      socket.write(
+        'POST /b HTTP/1.1\r\nHost: p.test\r\nContent-Length: 2\r\n\r\nhiGET /c HTTP/1.1\r\nHost: p.test\r\n\r\n',
+      );
+      const parts = (await readUntil(socket, responses(2))).split(/(?=HTTP\/1\.1 )/);
+      assert.deepEqual(
+        parts.map((part) => head(part).body),
+        ['POST /b hi\n', 'GET /c \n'],
+      );
+      assert.deepEqual(seen, ['direct', 'node', 'node']);
+    } finally {
+      socket.destroy();
+      server.closeAllConnections();
+      server.close();
     }
   });
 });

@@ -1,5 +1,5 @@
 /**
- * HTTP/1.1 on the HTTPS listener without node:http's per-request machinery (docs/adr/0008).
+ * HTTP/1.1 without node:http's per-request machinery, on both listeners (docs/adr/0008).
  * For every request node:http builds an IncomingMessage and a ServerResponse (two streams),
  * checks and re-formats each field and runs a dozen events and ticks: about a third of the CPU of
  * a proxied keep-alive request. Most requests a proxy sees are plain: a whole head in the bytes
@@ -14,13 +14,13 @@
  */
 import { EventEmitter } from 'node:events';
 import { type IncomingHttpHeaders, type OutgoingHttpHeaders, STATUS_CODES } from 'node:http';
-import type { TLSSocket } from 'node:tls';
+import type { Socket } from 'node:net';
 import type { HttpRequest, HttpResponse } from './types.ts';
 
 export interface Http1DirectOptions {
   readonly onRequest: (req: HttpRequest, res: HttpResponse) => void;
   /** node's own handling of an HTTP/1.1 connection (the http2 server's allowHTTP1 path). */
-  readonly handOff: (socket: TLSSocket) => void;
+  readonly handOff: (socket: Socket) => void;
   /** Read once per connection: the ConfigMap changes client-header-timeout at run time. */
   readonly limits: () => Http1DirectLimits;
 }
@@ -38,13 +38,45 @@ const MAX_HEAD_BYTES = 16 * 1024;
 const MAX_PIPELINED_BYTES = 64 * 1024;
 const MAX_FIELDS = 100;
 
-/** Serves `socket` (a TLS connection that chose HTTP/1.1 or no ALPN protocol). */
-export function serveHttp1Direct(socket: TLSSocket, options: Http1DirectOptions): void {
+/** Serves `socket`: a plain connection, or a TLS one that chose HTTP/1.1 or no ALPN protocol. */
+export function serveHttp1Direct(socket: Socket, options: Http1DirectOptions): void {
   new Connection(socket, options);
 }
 
+type ConnectionListener = (socket: Socket) => void;
+
+/**
+ * Puts the direct path in front of a node server: the listeners node registered for `event`
+ * ('connection' on node:http, 'secureConnection' on the http2 secure server) are taken off and
+ * kept as the hand-off. Sockets `direct` declines (HTTP/2) go to them at once. Call right after
+ * creating the server, before adding listeners of one's own. node:http reads its limits from
+ * the server's properties (plane.ts sets them, the ConfigMap's client-header-timeout at run
+ * time); so does this path, once per connection.
+ */
+export function putHttp1DirectPath(
+  server: NodeJS.EventEmitter & { headersTimeout: number; keepAliveTimeout: number },
+  event: 'connection' | 'secureConnection',
+  onRequest: Http1DirectOptions['onRequest'],
+  direct: (socket: Socket) => boolean = () => true,
+): void {
+  const node = server.listeners(event) as ConnectionListener[];
+  server.removeAllListeners(event);
+  const handOff = (socket: Socket): void => {
+    for (const listener of node) listener.call(server, socket);
+  };
+  const options: Http1DirectOptions = {
+    onRequest,
+    handOff,
+    limits: () => ({ headersTimeoutMs: server.headersTimeout, keepAliveTimeoutMs: server.keepAliveTimeout }),
+  };
+  server.on(event, (socket: Socket) => {
+    if (direct(socket)) serveHttp1Direct(socket, options);
+    else handOff(socket);
+  });
+}
+
 class Connection {
-  readonly socket: TLSSocket;
+  readonly socket: Socket;
   readonly #options: Http1DirectOptions;
   readonly #limits: Http1DirectLimits;
   /** For the Keep-Alive field, as node writes it. */
@@ -54,7 +86,7 @@ class Connection {
   #served = 0;
   #handedOff = false;
 
-  constructor(socket: TLSSocket, options: Http1DirectOptions) {
+  constructor(socket: Socket, options: Http1DirectOptions) {
     this.socket = socket;
     this.#options = options;
     this.#limits = options.limits();
@@ -279,13 +311,13 @@ class DirectRequest {
   readonly rawHeaders: string[];
   readonly httpVersionMajor = 1;
   readonly httpVersionMinor: 0 | 1;
-  readonly socket: TLSSocket;
+  readonly socket: Socket;
   readonly keepAlive: boolean;
   readonly complete = true;
   readonly upgrade = false;
   readonly aborted = false;
 
-  constructor(head: Head, socket: TLSSocket) {
+  constructor(head: Head, socket: Socket) {
     this.method = head.method;
     this.url = head.url;
     this.headers = head.headers;
@@ -299,7 +331,7 @@ class DirectRequest {
     return this.httpVersionMinor === 1 ? '1.1' : '1.0';
   }
 
-  get connection(): TLSSocket {
+  get connection(): Socket {
     return this.socket;
   }
 
@@ -348,7 +380,7 @@ class DirectResponse extends EventEmitter {
   _header: string | null = null;
   keepAlive: boolean;
   readonly #connection: Connection;
-  readonly #socket: TLSSocket;
+  readonly #socket: Socket;
   readonly #headOnly: boolean;
   readonly #minor: 0 | 1;
   #fields: Map<string, { name: string; value: Value }> | null = null;

@@ -13,7 +13,7 @@ import {
 } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
-import { serveHttp1Direct } from '../http/h1-direct.ts';
+import { type Http1DirectOptions, putHttp1DirectPath } from '../http/h1-direct.ts';
 import { needsCompat, streamExchange } from '../http/h2-stream.ts';
 import { requestClientCertificate } from './client-auth.ts';
 import type { TlsGeneration } from './contexts.ts';
@@ -76,7 +76,14 @@ export function createHttpsServer(opts: HttpsServerOptions): Http2SecureServer {
   wireSessions(first.session.cache);
   states.set(server, { key: first.serverKey, tls13Tickets: opts.tls13Tickets, sessions, wireSessions });
   wireRequests(server, opts.onRequest);
-  wireHttp1(server, opts.onRequest);
+  // HTTP/1.1 connections start on the direct path, which hands them to node:http (and so to
+  // 'request' above) at the first request it does not take; HTTP/2 goes to node's session.
+  putHttp1DirectPath(
+    server as unknown as Parameters<typeof putHttp1DirectPath>[0],
+    'secureConnection',
+    opts.onRequest as Http1DirectOptions['onRequest'],
+    (socket) => (socket as TLSSocket).alpnProtocol !== 'h2',
+  );
   if (opts.onUpgrade !== undefined) server.on('upgrade', opts.onUpgrade);
   server.on('tlsClientError', (error: Error, socket: TLSSocket) => {
     opts.onTlsError?.(classifyTlsError(error, socket, wasRejected(socket)));
@@ -112,31 +119,6 @@ function wireRequests(server: Http2SecureServer, onRequest: HttpsServerOptions['
       onRequest(req as Http2ServerRequest, res as Http2ServerResponse);
     },
   );
-}
-
-/**
- * HTTP/1.1 connections start on the direct path (http/h1-direct.ts), which hands them to node's
- * own connection handling (node:http, 'request' above) at the first request it does not take.
- * HTTP/2 connections go to node's http2 session as before.
- */
-function wireHttp1(server: Http2SecureServer, onRequest: HttpsServerOptions['onRequest']): void {
-  const node = server.listeners('secureConnection') as ((socket: TLSSocket) => void)[];
-  server.removeAllListeners('secureConnection');
-  const handOff = (socket: TLSSocket): void => {
-    for (const listener of node) listener.call(server, socket);
-  };
-  // node:http reads its limits from these properties (plane.ts sets them, and the ConfigMap's
-  // client-header-timeout at run time); the direct path reads them once per connection.
-  const limits = server as unknown as { headersTimeout: number; keepAliveTimeout: number };
-  const options = {
-    onRequest: onRequest as (req: unknown, res: unknown) => void,
-    handOff,
-    limits: () => ({ headersTimeoutMs: limits.headersTimeout, keepAliveTimeoutMs: limits.keepAliveTimeout }),
-  };
-  server.on('secureConnection', (socket: TLSSocket) => {
-    if (socket.alpnProtocol === 'h2') handOff(socket);
-    else serveHttp1Direct(socket, options);
-  });
 }
 
 /**
