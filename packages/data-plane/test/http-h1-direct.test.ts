@@ -158,28 +158,35 @@ function client(port: number): Promise<TLSSocket> {
   });
 }
 
-/** Reads from `socket` until `done(text)` says the answer is complete (or it closes). */
+/**
+ * Reads from `socket` until `done(text, tail)` says the answer is complete (or it closes). text()
+ * joins what arrived; `tail` is its last 64 characters, for answers too large to join per chunk.
+ */
 function readUntil(
   socket: TLSSocket | Socket,
-  done: (text: string) => boolean,
+  done: (text: () => string, tail: string) => boolean,
   timeoutMs = 5_000,
 ): Promise<string> {
   return new Promise((resolve, reject) => {
-    let text = '';
+    const chunks: string[] = [];
+    let tail = '';
+    const text = () => chunks.join('');
     const timer = setTimeout(() => {
       cleanup();
-      reject(new Error(`no complete answer after ${timeoutMs} ms: ${JSON.stringify(text)}`));
+      reject(new Error(`no complete answer after ${timeoutMs} ms: ${JSON.stringify(text().slice(0, 2000))}`));
     }, timeoutMs);
     const onData = (chunk: Buffer) => {
-      text += chunk.toString('latin1');
-      if (done(text)) {
+      const piece = chunk.toString('latin1');
+      chunks.push(piece);
+      tail = (tail + piece).slice(-64);
+      if (done(text, tail)) {
         cleanup();
-        resolve(text);
+        resolve(text());
       }
     };
     const onClose = () => {
       cleanup();
-      resolve(text);
+      resolve(text());
     };
     const cleanup = () => {
       clearTimeout(timer);
@@ -191,10 +198,11 @@ function readUntil(
   });
 }
 
-const responses = (n: number) => (text: string) => {
+const responses = (n: number) => (text: () => string) => {
   // Complete when n heads are in and each body is whole (the tests' bodies end in "\n" or are empty).
-  const heads = text.split('HTTP/1.1 ').length - 1;
-  return heads >= n && (text.endsWith('\n') || text.endsWith('\r\n\r\n'));
+  const all = text();
+  const heads = all.split('HTTP/1.1 ').length - 1;
+  return heads >= n && (all.endsWith('\n') || all.endsWith('\r\n\r\n'));
 };
 
 function head(text: string): { status: number; fields: Record<string, string>; body: string } {
@@ -207,6 +215,10 @@ function head(text: string): { status: number; fields: Record<string, string>; b
   }
   return { status: Number(statusLine.split(' ')[1]), fields, body: rest.join('\r\n\r\n') };
 }
+
+const LARGE_CHUNK = Buffer.from('0123456789abcdef'.repeat(4096), 'latin1');
+const LARGE_CHUNKS = 128;
+const largeStats = { blocked: 0, drains: 0 };
 
 describe('the direct path through the HTTPS listener', () => {
   let listener: Listener;
@@ -237,6 +249,26 @@ describe('the direct path through the HTTPS listener', () => {
       if (url === '/split') {
         assert.throws(() => res.setHeader('x-bad', 'a\r\nx-injected: 1'), /invalid character/);
         res.end('refused\n');
+        return;
+      }
+      if (url === '/large') {
+        // As the proxy streams a download: stop at write() === false, go on at 'drain'.
+        let sent = 0;
+        const pump = () => {
+          while (sent < LARGE_CHUNKS) {
+            sent++;
+            if (!res.write(LARGE_CHUNK)) {
+              largeStats.blocked++;
+              res.once('drain', () => {
+                largeStats.drains++;
+                pump();
+              });
+              return;
+            }
+          }
+          res.end();
+        };
+        pump();
         return;
       }
       if (url === '/slow') {
@@ -303,13 +335,13 @@ describe('the direct path through the HTTPS listener', () => {
     const socket = await client(listener.port);
     try {
       socket.write('GET /stream HTTP/1.1\r\nHost: a.test\r\n\r\n');
-      const text = await readUntil(socket, (t) => t.endsWith('0\r\n\r\n'));
+      const text = await readUntil(socket, (_, tail) => tail.endsWith('0\r\n\r\n'));
       const answer = head(text);
       assert.equal(answer.fields['transfer-encoding'], 'chunked');
       assert.equal(answer.fields['content-length'], undefined);
       assert.equal(answer.body, '4\r\none \r\n4\r\ntwo\n\r\n0\r\n\r\n');
       socket.write('GET /empty HTTP/1.1\r\nHost: a.test\r\n\r\n');
-      const empty = await readUntil(socket, (t) => t.includes('\r\n\r\n'));
+      const empty = await readUntil(socket, (t) => t().includes('\r\n\r\n'));
       assert.equal(head(empty).status, 204);
       assert.equal(head(empty).body, '');
       assert.equal(head(empty).fields['transfer-encoding'], undefined);
@@ -374,6 +406,35 @@ describe('the direct path through the HTTPS listener', () => {
       );
       const text = await readUntil(socket, () => false);
       assert.equal(head(text).status, 400, text);
+    } finally {
+      socket.destroy();
+    }
+  });
+
+  it('holds a large body back for a slow reader (write() false, then drain) and delivers it intact', async () => {
+    const socket = await client(listener.port);
+    try {
+      socket.write('GET /large HTTP/1.1\r\nHost: a.test\r\n\r\n');
+      // Read nothing for a while: the server's writes must fill up and wait for 'drain'.
+      socket.pause();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      socket.resume();
+      const text = await readUntil(socket, (_, tail) => tail.endsWith('0\r\n\r\n'), 20_000);
+      const answer = head(text);
+      assert.equal(answer.fields['transfer-encoding'], 'chunked');
+      let body = '';
+      let rest = answer.body;
+      for (;;) {
+        const lineEnd = rest.indexOf('\r\n');
+        const size = Number.parseInt(rest.slice(0, lineEnd), 16);
+        if (size === 0) break;
+        body += rest.slice(lineEnd + 2, lineEnd + 2 + size);
+        rest = rest.slice(lineEnd + 2 + size + 2);
+      }
+      assert.equal(body.length, LARGE_CHUNKS * LARGE_CHUNK.length);
+      assert.equal(body, LARGE_CHUNK.toString('latin1').repeat(LARGE_CHUNKS));
+      assert.ok(largeStats.blocked > 0, 'write() never returned false');
+      assert.equal(largeStats.drains, largeStats.blocked);
     } finally {
       socket.destroy();
     }
