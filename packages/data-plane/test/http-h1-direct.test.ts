@@ -503,6 +503,31 @@ describe('the direct path through the HTTPS listener', () => {
 });
 
 describe('the direct path on the plain HTTP listener', () => {
+  it('answers a client that half-closes after its request, then closes the connection', async () => {
+    const server = createServer((_req, res) => {
+      setTimeout(() => res.end('late\n'), 50);
+    });
+    putHttp1DirectPath(server, 'connection', server.listeners('request')[0] as never);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const socket = tcpConnect({
+      host: '127.0.0.1',
+      port: (server.address() as AddressInfo).port,
+      allowHalfOpen: true,
+    });
+    try {
+      await once(socket, 'connect');
+      const started = Date.now();
+      socket.end('GET /x HTTP/1.1\r\nHost: p.test\r\n\r\n');
+      const text = await readUntil(socket, () => false, 3_000);
+      assert.equal(head(text).body, 'late\n');
+      assert.ok(Date.now() - started < 2_000, 'the server kept the connection open');
+    } finally {
+      socket.destroy();
+      server.close();
+    }
+  });
+
   it('serves a GET itself and leaves a POST (and what follows) to node:http', async () => {
     const seen: string[] = [];
     const server = createServer((req, res) => {

@@ -96,6 +96,7 @@ class Connection {
     socket.on('error', this.#onError);
     socket.on('close', this.#onClose);
     socket.on('drain', this.#onDrain);
+    socket.on('end', this.#onEnd);
     socket.setTimeout(this.#limits.headersTimeoutMs, this.#onTimeout);
   }
 
@@ -120,6 +121,16 @@ class Connection {
 
   readonly #onDrain = (): void => {
     this.#active?.drained();
+  };
+
+  /**
+   * The client sent FIN. A TLS socket ends its own side at once (allowHalfOpen is off there, as
+   * node:http leaves it); node:http's plain listener allows half-open sockets, so the response
+   * in progress still goes out and the connection closes after it instead of idling.
+   */
+  readonly #onEnd = (): void => {
+    if (this.#active === null) this.socket.end();
+    else this.#active.keepAlive = false;
   };
 
   readonly #onTimeout = (): void => {
@@ -176,6 +187,7 @@ class Connection {
     socket.off('error', this.#onError);
     socket.off('close', this.#onClose);
     socket.off('drain', this.#onDrain);
+    socket.off('end', this.#onEnd);
     socket.setTimeout(0);
     socket.off('timeout', this.#onTimeout);
     socket.pause();
