@@ -12,8 +12,6 @@ import {
   applyHeaderTimeout,
   applyHttpServerSettings,
   createRequestHandler,
-  type HttpRequest,
-  type HttpResponse,
   type HttpServerSettings,
   httpServerOptions,
   type Log,
@@ -99,12 +97,11 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
   const create = () => {
     const plain = handlers('http');
     const secure = handlers('https');
-    const onPlainRequest = (req: HttpRequest, res: HttpResponse): void => {
+    const http = createHttpServer(httpServerOptions(options.http), (req, res) => {
       tracker.request(res, true);
       plain.onRequest(req, res);
-    };
-    const http = createHttpServer(httpServerOptions(options.http), onPlainRequest);
-    putHttp1DirectPath(http, 'connection', onPlainRequest);
+    });
+    putHttp1DirectPath(http, 'connection');
     http.on('upgrade', plain.onUpgrade);
     http.on('connection', (socket) => tracker.socket(socket));
     const https = createHttpsServer({

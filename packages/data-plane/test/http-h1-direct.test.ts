@@ -507,7 +507,7 @@ describe('the direct path on the plain HTTP listener', () => {
     const server = createServer((_req, res) => {
       setTimeout(() => res.end('late\n'), 50);
     });
-    putHttp1DirectPath(server, 'connection', server.listeners('request')[0] as never);
+    putHttp1DirectPath(server, 'connection');
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const socket = tcpConnect({
@@ -541,7 +541,7 @@ describe('the direct path on the plain HTTP listener', () => {
         req.on('end', answer);
       } else answer();
     });
-    putHttp1DirectPath(server, 'connection', server.listeners('request')[0] as never);
+    putHttp1DirectPath(server, 'connection');
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const socket = tcpConnect({ host: '127.0.0.1', port: (server.address() as AddressInfo).port });

@@ -49,14 +49,16 @@ type ConnectionListener = (socket: Socket) => void;
  * Puts the direct path in front of a node server: the listeners node registered for `event`
  * ('connection' on node:http, 'secureConnection' on the http2 secure server) are taken off and
  * kept as the hand-off. Sockets `direct` declines (HTTP/2) go to them at once. Call right after
- * creating the server, before adding listeners of one's own. node:http reads its limits from
- * the server's properties (plane.ts sets them, the ConfigMap's client-header-timeout at run
- * time); so does this path, once per connection.
+ * creating the server, before adding listeners of one's own.
+ *
+ * Requests are emitted as the server's 'request' event, as node:http emits them, so whoever
+ * listens there (the handler, a worker's graceful drain) sees them whichever path served them.
+ * node:http reads its limits from the server's properties (plane.ts sets them, the ConfigMap's
+ * client-header-timeout at run time); so does this path, once per connection.
  */
 export function putHttp1DirectPath(
   server: NodeJS.EventEmitter & { headersTimeout: number; keepAliveTimeout: number },
   event: 'connection' | 'secureConnection',
-  onRequest: Http1DirectOptions['onRequest'],
   direct: (socket: Socket) => boolean = () => true,
 ): void {
   const node = server.listeners(event) as ConnectionListener[];
@@ -65,7 +67,7 @@ export function putHttp1DirectPath(
     for (const listener of node) listener.call(server, socket);
   };
   const options: Http1DirectOptions = {
-    onRequest,
+    onRequest: (req, res) => server.emit('request', req, res),
     handOff,
     limits: () => ({ headersTimeoutMs: server.headersTimeout, keepAliveTimeoutMs: server.keepAliveTimeout }),
   };

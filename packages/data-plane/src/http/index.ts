@@ -1,4 +1,4 @@
-export { type Http1DirectOptions, putHttp1DirectPath } from './h1-direct.ts';
+export { putHttp1DirectPath } from './h1-direct.ts';
 export { createRequestHandler, type RequestHandler } from './handler.ts';
 export { pageFor } from './responses.ts';
 export {

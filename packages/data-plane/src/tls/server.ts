@@ -13,7 +13,7 @@ import {
 } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
-import { type Http1DirectOptions, putHttp1DirectPath } from '../http/h1-direct.ts';
+import { putHttp1DirectPath } from '../http/h1-direct.ts';
 import { needsCompat, streamExchange } from '../http/h2-stream.ts';
 import { requestClientCertificate } from './client-auth.ts';
 import type { TlsGeneration } from './contexts.ts';
@@ -76,12 +76,12 @@ export function createHttpsServer(opts: HttpsServerOptions): Http2SecureServer {
   wireSessions(first.session.cache);
   states.set(server, { key: first.serverKey, tls13Tickets: opts.tls13Tickets, sessions, wireSessions });
   wireRequests(server, opts.onRequest);
-  // HTTP/1.1 connections start on the direct path, which hands them to node:http (and so to
-  // 'request' above) at the first request it does not take; HTTP/2 goes to node's session.
+  // HTTP/1.1 connections start on the direct path, which emits its requests as 'request' too
+  // and hands a connection to node:http at the first request it does not take; HTTP/2 goes to
+  // node's session.
   putHttp1DirectPath(
     server as unknown as Parameters<typeof putHttp1DirectPath>[0],
     'secureConnection',
-    opts.onRequest as Http1DirectOptions['onRequest'],
     (socket) => (socket as TLSSocket).alpnProtocol !== 'h2',
   );
   if (opts.onUpgrade !== undefined) server.on('upgrade', opts.onUpgrade);
