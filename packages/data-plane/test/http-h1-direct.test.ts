@@ -241,6 +241,10 @@ describe('the direct path through the HTTPS listener', () => {
         setTimeout(() => res.end('two\n'), 20);
         return;
       }
+      if (url === '/empty-head') {
+        res.end();
+        return;
+      }
       if (url === '/empty') {
         res.statusCode = 204;
         res.end();
@@ -345,6 +349,21 @@ describe('the direct path through the HTTPS listener', () => {
       assert.equal(head(empty).status, 204);
       assert.equal(head(empty).body, '');
       assert.equal(head(empty).fields['transfer-encoding'], undefined);
+    } finally {
+      socket.destroy();
+    }
+  });
+
+  it('HEAD answered with an empty end(): no length is made up, no chunked coding', async () => {
+    const socket = await client(listener.port);
+    try {
+      socket.write('HEAD /empty-head HTTP/1.1\r\nHost: a.test\r\n\r\n');
+      const answer = head(await readUntil(socket, (t) => t().includes('\r\n\r\n')));
+      assert.equal(answer.status, 200);
+      assert.equal(answer.fields['content-length'], undefined);
+      assert.equal(answer.fields['transfer-encoding'], undefined);
+      assert.equal(answer.body, '');
+      assert.equal(answer.fields.connection, 'keep-alive');
     } finally {
       socket.destroy();
     }

@@ -623,7 +623,8 @@ class DirectResponse extends EventEmitter {
     this.#hasBody = !this.#headOnly && statusCode >= 200 && statusCode !== 204 && statusCode !== 304;
     if (connection !== null && /(^|,)\s*close\s*(,|$)/i.test(connection)) this.keepAlive = false;
     if (!contentLength && transferEncoding === null) {
-      if (endLength !== null && (this.#hasBody || this.#headOnly)) {
+      // HEAD: the length of the body a GET would get, when end() was given it (RFC 9110 §9.3.2).
+      if (endLength !== null && (this.#hasBody || (this.#headOnly && endLength > 0))) {
         fields += `Content-Length: ${endLength}\r\n`;
       } else if (this.#hasBody) {
         if (this.#minor === 1) {
