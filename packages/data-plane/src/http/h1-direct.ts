@@ -131,8 +131,9 @@ class Connection {
    * in progress still goes out and the connection closes after it instead of idling.
    */
   readonly #onEnd = (): void => {
-    if (this.#active === null) this.socket.end();
-    else this.#active.keepAlive = false;
+    if (this.#active !== null) this.#active.keepAlive = false;
+    // Not when already ending (TLS, or after "Connection: close"): end() again builds an error.
+    else if (this.socket.writable) this.socket.end();
   };
 
   readonly #onTimeout = (): void => {
