@@ -17,7 +17,7 @@ import { type IncomingHttpHeaders, type OutgoingHttpHeaders, STATUS_CODES } from
 import type { Socket } from 'node:net';
 import type { HttpRequest, HttpResponse } from './types.ts';
 
-export interface Http1DirectOptions {
+interface Http1DirectOptions {
   readonly onRequest: (req: HttpRequest, res: HttpResponse) => void;
   /** node's own handling of an HTTP/1.1 connection (the http2 server's allowHTTP1 path). */
   readonly handOff: (socket: Socket) => void;
@@ -25,7 +25,7 @@ export interface Http1DirectOptions {
   readonly limits: () => Http1DirectLimits;
 }
 
-export interface Http1DirectLimits {
+interface Http1DirectLimits {
   /** A new connection's time to send its first head (client-header-timeout). */
   readonly headersTimeoutMs: number;
   /** Idle time allowed between requests (keep-alive). */
@@ -39,7 +39,7 @@ const MAX_PIPELINED_BYTES = 64 * 1024;
 const MAX_FIELDS = 100;
 
 /** Serves `socket`: a plain connection, or a TLS one that chose HTTP/1.1 or no ALPN protocol. */
-export function serveHttp1Direct(socket: Socket, options: Http1DirectOptions): void {
+function serveHttp1Direct(socket: Socket, options: Http1DirectOptions): void {
   new Connection(socket, options);
 }
 
