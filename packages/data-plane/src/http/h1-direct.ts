@@ -15,6 +15,8 @@
 import { EventEmitter } from 'node:events';
 import { type IncomingHttpHeaders, type OutgoingHttpHeaders, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import { hasToken } from '../proxy/h1/head.ts';
+import { lowerCaseName } from './field-name.ts';
 import type { HttpRequest, HttpResponse } from './types.ts';
 
 interface Http1DirectOptions {
@@ -265,7 +267,7 @@ export function parseHead(head: string): Head | null {
       if ((c < 32 && c !== 9) || c === 127) return null;
     }
     const name = head.slice(at, colon);
-    const key = lowerCase(name);
+    const key = lowerCaseName(name);
     if (headers[key] !== undefined || key === '__proto__') return null;
     const value = head.slice(start, end);
     headers[key] = value;
@@ -296,26 +298,12 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 9;
 }
 
-function lowerCase(name: string): string {
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    if (c >= 65 && c <= 90) return name.toLowerCase();
-  }
-  return name;
-}
-
 /** RFC 9112 §9.3: HTTP/1.1 persists unless "close"; HTTP/1.0 only with "keep-alive". */
 function keepsAlive(minor: 0 | 1, connection: string | undefined): boolean {
   if (connection === undefined) return minor === 1;
-  const tokens = connection.toLowerCase().split(',');
-  let close = false;
-  let keepAlive = false;
-  for (const token of tokens) {
-    const t = token.trim();
-    if (t === 'close') close = true;
-    else if (t === 'keep-alive') keepAlive = true;
-  }
-  return !close && (minor === 1 || keepAlive);
+  if (hasToken(connection, 'close')) return false;
+  // hasToken() answers false for a bare "keep-alive" (its fast path for upstream responses).
+  return minor === 1 || connection.split(',').some((token) => token.trim().toLowerCase() === 'keep-alive');
 }
 
 /** What the request pipeline reads from node's IncomingMessage; a body-less request has no events. */
@@ -591,7 +579,7 @@ class DirectResponse extends EventEmitter {
       const text = String(value);
       checkField(name, text);
       fields += `${name}: ${text}\r\n`;
-      const key = name.length <= 17 ? lowerCase(name) : '';
+      const key = name.length <= 17 ? lowerCaseName(name) : '';
       if (key === 'content-length') contentLength = true;
       else if (key === 'transfer-encoding') transferEncoding = text;
       else if (key === 'date') date = true;
@@ -622,7 +610,7 @@ class DirectResponse extends EventEmitter {
       }
     }
     this.#hasBody = !this.#headOnly && statusCode >= 200 && statusCode !== 204 && statusCode !== 304;
-    if (connection !== null && /(^|,)\s*close\s*(,|$)/i.test(connection)) this.keepAlive = false;
+    if (connection !== null && hasToken(connection, 'close')) this.keepAlive = false;
     if (!contentLength && transferEncoding === null) {
       // HEAD: the length of the body a GET would get, when end() was given it (RFC 9110 §9.3.2).
       if (endLength !== null && (this.#hasBody || (this.#headOnly && endLength > 0))) {

@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
+import { lowerCaseName } from './field-name.ts';
 import type { HttpRequest, HttpResponse } from './types.ts';
 
 type Value = string | number | string[];
@@ -193,12 +194,7 @@ export class StreamResponse extends EventEmitter {
 
 /** The proxy's names are lower case already; others are lowered (HTTP/2 requires it). */
 function fieldName(name: unknown): string {
-  const text = String(name);
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 65 && c <= 90) return text.toLowerCase();
-  }
-  return text;
+  return lowerCaseName(String(name));
 }
 
 function appendField(headers: OutgoingHttpHeaders, name: string, value: unknown): void {
