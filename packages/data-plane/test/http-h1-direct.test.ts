@@ -522,6 +522,35 @@ describe('the direct path through the HTTPS listener', () => {
 });
 
 describe('the direct path on the plain HTTP listener', () => {
+  it("keeps the listener's time-outs: 408 for a silent new connection, close when idle after a response", async () => {
+    const server = createServer((_req, res) => res.end('ok\n'));
+    server.headersTimeout = 300;
+    server.keepAliveTimeout = 400;
+    putHttp1DirectPath(server, 'connection');
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = (server.address() as AddressInfo).port;
+    const silent = tcpConnect({ host: '127.0.0.1', port });
+    const idle = tcpConnect({ host: '127.0.0.1', port });
+    try {
+      await Promise.all([once(silent, 'connect'), once(idle, 'connect')]);
+      const started = Date.now();
+      idle.write('GET / HTTP/1.1\r\nHost: p.test\r\n\r\n');
+      const [silentText, idleText] = await Promise.all([
+        readUntil(silent, () => false, 3_000),
+        readUntil(idle, () => false, 3_000),
+      ]);
+      assert.equal(head(silentText).status, 408, silentText);
+      assert.equal(head(idleText).body, 'ok\n');
+      const elapsed = Date.now() - started;
+      assert.ok(elapsed >= 350 && elapsed < 2_000, `closed after ${elapsed} ms`);
+    } finally {
+      silent.destroy();
+      idle.destroy();
+      server.close();
+    }
+  });
+
   it('answers a client that half-closes after its request, then closes the connection', async () => {
     const server = createServer((_req, res) => {
       setTimeout(() => res.end('late\n'), 50);
