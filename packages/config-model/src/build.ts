@@ -20,6 +20,7 @@ import { passthroughTargets } from './build/passthrough.ts';
 import { ChangeTracker, Scope } from './build/tracker.ts';
 import { deepFreeze, Validator } from './build/validate.ts';
 import { createCertificateCache, inspectKeyPair } from './certificates/index.ts';
+import { DEFAULT_MINIMUM } from './certificates/parallel.ts';
 import { parseSettings } from './configmap/parse.ts';
 import type { Settings } from './configmap/types.ts';
 import { type Diagnostic, DiagnosticSink, diagnostic, objectRef } from './diagnostics.ts';
@@ -37,12 +38,22 @@ export interface Builder {
   build(snapshot: Snapshot, options: BuildOptions): BuildResult;
 }
 
+/** How a builder spends the machine; the defaults suit the controller. */
+export interface BuilderTuning {
+  /**
+   * Inspect Secrets on a second thread when a build meets at least this many it has not
+   * inspected before (a cold build, a bulk certificate renewal); false: always in this thread.
+   */
+  readonly parallelInspection?: number | false;
+}
+
 /** One-off build with fresh caches. Long-running callers use createBuilder(). */
 export function build(snapshot: Snapshot, options: BuildOptions): BuildResult {
   return createBuilder().build(snapshot, options);
 }
 
-export function createBuilder(): Builder {
+export function createBuilder(tuning: BuilderTuning = {}): Builder {
+  const parallelInspection = tuning.parallelInspection ?? DEFAULT_MINIMUM;
   const validator = new Validator();
   const order = new IngressOrder();
   const tracker = new ChangeTracker();
@@ -112,9 +123,11 @@ export function createBuilder(): Builder {
   return {
     build(snapshot, options) {
       const out: Diagnostic[] = [];
+      // Secrets first: the inspection thread starts on them while this one reads the rest.
+      const secrets = validator.secrets(snapshot, out);
+      store.prefetch(secrets, parallelInspection);
       const ingressClasses = validator.ingressClasses(snapshot, out);
       const ingresses = order.of(validator.ingresses(snapshot, out));
-      const secrets = validator.secrets(snapshot, out);
       tracker.update(secrets, validator.services(snapshot, out), validator.endpointSlices(snapshot, out));
       const settings = settingsOf(validator.configMaps(snapshot, out), options, out);
       const scope = new Scope();

@@ -8,7 +8,7 @@ export type {
   SecretRef,
   VerifyClient,
 } from './annotations/types.ts';
-export { type Builder, type BuildResult, build, createBuilder } from './build.ts';
+export { type Builder, type BuilderTuning, type BuildResult, build, createBuilder } from './build.ts';
 export {
   coversHost,
   generateFakeCertificate,

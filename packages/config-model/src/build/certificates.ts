@@ -10,7 +10,8 @@
  */
 import { type CertificateCache, parseCaBundle } from '../certificates/index.ts';
 import { validityDiagnostics } from '../certificates/inspect.ts';
-import { inspectSecretTimeless } from '../certificates/secret.ts';
+import { ParallelInspection } from '../certificates/parallel.ts';
+import { cacheKey, inspectSecretTimeless } from '../certificates/secret.ts';
 import { type Diagnostic, diagnostic, type ObjectRef, objectRef } from '../diagnostics.ts';
 import type { Secret } from '../objects/schemas.ts';
 import type { Certificate } from '../table.ts';
@@ -50,6 +51,7 @@ export class CertificateStore {
   /** Certificates served this build, repeats included (several hosts, one Secret). */
   #used: Certificate[] = [];
   #lastUsed: LastUsed | null = null;
+  #parallel: ParallelInspection | null = null;
 
   constructor(tracker: ChangeTracker, cache: CertificateCache) {
     this.#tracker = tracker;
@@ -63,6 +65,18 @@ export class CertificateStore {
     this.#scopeLoads = [];
     this.#loaded = [this.#scopeLoads];
     this.#used = [];
+  }
+
+  /**
+   * Hands the Secrets this build has not inspected yet to the inspection thread (parallel.ts)
+   * when there are at least `minimum` of them; false: never.
+   */
+  prefetch(secrets: readonly Secret[], minimum: number | false): void {
+    this.#parallel?.close();
+    this.#parallel = null;
+    if (minimum === false) return;
+    const fresh = secrets.filter((s) => !this.#entries.has(s) && !this.#cache.has(cacheKey(s)));
+    this.#parallel = ParallelInspection.start(fresh, minimum);
   }
 
   /** Runs fn with lookups recorded in `scope`; returns the Secrets it loaded. */
@@ -128,6 +142,8 @@ export class CertificateStore {
    * loaded for several hosts reports the same Diagnostic objects again; the sink drops repeats.
    */
   finish(out: Diagnostic[]): void {
+    this.#parallel?.close();
+    this.#parallel = null;
     const now = this.#now.getTime();
     // Index loops: 10,000 hosts' loads per build, no iterator or destructuring for each.
     const loaded = this.#loaded;
@@ -152,7 +168,7 @@ export class CertificateStore {
   #entry(secret: Secret): SecretEntry {
     let entry = this.#entries.get(secret);
     if (entry === undefined) {
-      const { certificate, diagnostics } = inspectSecretTimeless(secret, this.#cache);
+      const { certificate, diagnostics } = inspectSecretTimeless(secret, this.#cache, this.#parallel);
       entry = {
         ref: objectRef('Secret', secret.metadata.namespace, secret.metadata.name),
         certificate,

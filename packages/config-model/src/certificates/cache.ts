@@ -16,6 +16,8 @@ export interface CachedInspection {
 export interface CertificateCache {
   readonly size: number;
   get(key: string): CachedInspection | undefined;
+  /** Whether key is cached, without counting as a use (see sweep). */
+  has(key: string): boolean;
   set(key: string, value: CachedInspection): void;
   /**
    * Drops the entries not read or written since the previous sweep (Secrets that are gone or
@@ -41,6 +43,9 @@ export function createCertificateCache(): CertificateCache {
       if (slot === undefined) return undefined;
       slot.generation = generation;
       return slot.value;
+    },
+    has(key) {
+      return slots.has(key);
     },
     set(key, value) {
       slots.set(key, { value, generation });

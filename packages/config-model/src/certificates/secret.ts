@@ -9,6 +9,7 @@ import type { Certificate } from '../table.ts';
 import { isBase64 } from './base64.ts';
 import type { CachedInspection, CertificateCache } from './cache.ts';
 import { inspectTimeless, validityDiagnostics } from './inspect.ts';
+import type { ParallelInspection } from './parallel.ts';
 
 export const TLS_CERT_KEY = 'tls.crt';
 export const TLS_PRIVATE_KEY_KEY = 'tls.key';
@@ -31,17 +32,23 @@ export function certificateFromSecret(
 }
 
 /** certificateFromSecret without the clock: what the cache holds (build() adds the dates). */
-export function inspectSecretTimeless(secret: Secret, cache?: CertificateCache): CachedInspection {
+export function inspectSecretTimeless(
+  secret: Secret,
+  cache?: CertificateCache,
+  parallel?: ParallelInspection | null,
+): CachedInspection {
   const key = cache === undefined ? null : cacheKey(secret);
   let inspection = key === null ? undefined : cache?.get(key);
   if (inspection === undefined) {
-    inspection = inspectSecret(secret, objectRef('Secret', secret.metadata.namespace, secret.metadata.name));
+    inspection = parallel?.take(secret) ?? inspectSecret(secret);
     if (key !== null) cache?.set(key, inspection);
   }
   return inspection;
 }
 
-function inspectSecret(secret: Secret, ref: ObjectRef): CachedInspection {
+/** One Secret's certificate and clock-free diagnostics, with no cache: parallel.ts's unit of work. */
+export function inspectSecret(secret: Secret): CachedInspection {
+  const ref = objectRef('Secret', secret.metadata.namespace, secret.metadata.name);
   const cert = readValue(secret, TLS_CERT_KEY, ref);
   const key = readValue(secret, TLS_PRIVATE_KEY_KEY, ref);
   if (typeof cert !== 'string' || typeof key !== 'string') {
@@ -81,7 +88,7 @@ function readValue(secret: Secret, key: string, ref: ObjectRef): string | Diagno
 }
 
 /** uid + resourceVersion identify one version of one Secret; otherwise its content does. */
-function cacheKey(secret: Secret): string {
+export function cacheKey(secret: Secret): string {
   const { uid, resourceVersion, namespace, name } = secret.metadata;
   if (uid !== undefined && resourceVersion !== undefined) return `uid:${uid}@${resourceVersion}`;
   const field = (key: string) => [secret.stringData?.[key] ?? null, secret.data?.[key] ?? null];
@@ -95,7 +102,7 @@ function revision(certPem: string, keyPem: string): string {
 }
 
 /** Cached certificates are shared by every table built from them; the table is frozen anyway. */
-function deepFreeze<T>(value: T): T {
+export function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const child of Object.values(value)) deepFreeze(child);

@@ -1,0 +1,56 @@
+/**
+ * The inspection thread of parallel.ts: claims Secrets from the end of each batch, inspects
+ * them with the same code build() uses, and sends the results a few at a time, at once when
+ * build() is waiting for one.
+ */
+import { type MessagePort, parentPort } from 'node:worker_threads';
+import type { Secret } from '../objects/schemas.ts';
+import {
+  type BatchChunk,
+  type BatchResult,
+  type BatchStart,
+  DONE,
+  FREE,
+  RESULTS_PER_MESSAGE,
+  STOP,
+  WANT,
+  WORKER,
+} from './parallel.ts';
+import { inspectSecret } from './secret.ts';
+
+let slots = new Int32Array(new SharedArrayBuffer(8));
+let port: MessagePort | null = null;
+let ready: BatchResult[] = [];
+
+parentPort?.on('message', (message: BatchStart | BatchChunk) => {
+  if ('port' in message) {
+    port?.close();
+    ({ slots, port } = message);
+    return;
+  }
+  const { offset, secrets } = message;
+  for (let j = secrets.length - 1; j >= 0; j--) {
+    if (Atomics.load(slots, STOP(slots)) !== 0) break;
+    const i = offset + j;
+    if (Atomics.compareExchange(slots, i, FREE, WORKER) !== FREE) continue;
+    try {
+      ready.push([i, inspectSecret(secrets[j] as Secret)]);
+    } catch {
+      // build() inspects it again and meets the same error in its own thread.
+      ready.push([i, null]);
+    }
+    if (ready.length >= RESULTS_PER_MESSAGE || Atomics.load(slots, WANT(slots)) !== 0) send();
+  }
+  send();
+});
+
+/** Results first, then DONE: build() reads a result only after it saw DONE. */
+function send(): void {
+  if (ready.length === 0) return;
+  port?.postMessage(ready);
+  for (const [i] of ready) {
+    Atomics.store(slots, i, DONE);
+    Atomics.notify(slots, i);
+  }
+  ready = [];
+}
