@@ -17,14 +17,14 @@ import { ServerBuilder } from './build/groups.ts';
 import { IngressStage } from './build/ingresses.ts';
 import { aliasNames, wwwRedirects } from './build/names.ts';
 import { passthroughTargets } from './build/passthrough.ts';
-import { ChangeTracker, Scope } from './build/tracker.ts';
+import { ChangeTracker, Scope, secretKey } from './build/tracker.ts';
 import { deepFreeze, Validator } from './build/validate.ts';
 import { createCertificateCache, inspectKeyPair } from './certificates/index.ts';
 import { DEFAULT_MINIMUM } from './certificates/parallel.ts';
 import { parseSettings } from './configmap/parse.ts';
 import type { Settings } from './configmap/types.ts';
 import { type Diagnostic, DiagnosticSink, diagnostic, objectRef } from './diagnostics.ts';
-import type { ConfigMap } from './objects/schemas.ts';
+import type { ConfigMap, Ingress } from './objects/schemas.ts';
 import type { Snapshot } from './objects/snapshot.ts';
 import type { BuildOptions } from './options.ts';
 import type { Certificate, RoutingTable } from './table.ts';
@@ -123,11 +123,12 @@ export function createBuilder(tuning: BuilderTuning = {}): Builder {
   return {
     build(snapshot, options) {
       const out: Diagnostic[] = [];
-      // Secrets first: the inspection thread starts on them while this one reads the rest.
       const secrets = validator.secrets(snapshot, out);
-      store.prefetch(secrets, parallelInspection);
       const ingressClasses = validator.ingressClasses(snapshot, out);
       const ingresses = order.of(validator.ingresses(snapshot, out));
+      // The inspection thread starts on the Secrets, in the order hosts will ask for them,
+      // while this one reads the rest.
+      store.prefetch(secrets, parallelInspection, needOrder(ingresses, options));
       tracker.update(secrets, validator.services(snapshot, out), validator.endpointSlices(snapshot, out));
       const settings = settingsOf(validator.configMaps(snapshot, out), options, out);
       const scope = new Scope();
@@ -165,6 +166,22 @@ export function createBuilder(tuning: BuilderTuning = {}): Builder {
       return { table, diagnostics: Object.freeze(sink.sorted()) };
     },
   };
+}
+
+/**
+ * Secret keys in the order a cold build loads them: the default certificate's, then each TLS
+ * entry's in Ingress order (hosts are drafted in the order their first Ingress comes).
+ */
+function needOrder(ingresses: readonly Ingress[], options: BuildOptions): string[] {
+  const keys: string[] = [];
+  const first = options.defaultSslCertificate;
+  if (first !== null) keys.push(secretKey(first.namespace, first.name));
+  for (const ingress of ingresses) {
+    for (const entry of ingress.spec.tls ?? []) {
+      if (entry.secretName !== undefined) keys.push(secretKey(ingress.metadata.namespace, entry.secretName));
+    }
+  }
+  return keys;
 }
 
 function chooseDefault(

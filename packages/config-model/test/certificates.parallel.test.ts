@@ -70,18 +70,27 @@ describe('Secret inspection on a second thread', () => {
     batch.close();
   });
 
-  it('shares a batch with this thread: each Secret is inspected once, by one of them', () => {
-    // Distinct objects, taken at once in order while the worker claims from the end.
+  it('shares a batch with this thread: each Secret is inspected once, by one of them', async () => {
+    // Distinct objects, taken at once while the worker claims them in order: from both ends,
+    // and every other one, so the two threads meet and race for the same Secrets.
     const many = Array.from({ length: 20 }, () => raw.map((s) => secretSchema.parse(s))).flat();
     const batch = ParallelInspection.start(many, 1);
     assert.ok(batch !== null);
-    for (const secret of many) {
+    const order = [...many.filter((_, i) => i % 2 === 1).reverse(), ...many.filter((_, i) => i % 2 === 0)];
+    for (const secret of order) {
       // undefined: this thread claimed it and inspects it itself.
       const theirs: CachedInspection = batch.take(secret) ?? inspectSecret(secret);
       assert.deepEqual(theirs, inspectSecret(secret), secret.metadata.name);
       assert.equal(batch.take(secret), undefined, 'a Secret is inspected and handed out once');
     }
     assert.equal(batch.unfinished, 0);
+    // Give a worker that ignored this thread's claims time to redo those Secrets: it must not.
+    await sleep(100);
+    assert.equal(
+      many.filter((secret) => batch.take(secret) !== undefined).length,
+      0,
+      'nothing is inspected a second time',
+    );
     batch.close();
   });
 

@@ -1,5 +1,5 @@
 /**
- * The inspection thread of parallel.ts: claims Secrets from the end of each batch, inspects
+ * The inspection thread of parallel.ts: claims the Secrets of each batch in order, inspects
  * them with the same code build() uses, and sends the results a few at a time, at once when
  * build() is waiting for one.
  */
@@ -29,7 +29,7 @@ parentPort?.on('message', (message: BatchStart | BatchChunk) => {
     return;
   }
   const { offset, secrets } = message;
-  for (let j = secrets.length - 1; j >= 0; j--) {
+  for (let j = 0; j < secrets.length; j++) {
     if (Atomics.load(slots, STOP(slots)) !== 0) break;
     const i = offset + j;
     if (Atomics.compareExchange(slots, i, FREE, WORKER) !== FREE) continue;

@@ -1,10 +1,10 @@
 /**
  * Secrets inspected on a second thread while build() does the rest (ADR 9). build() stays
  * synchronous: a cold build posts the Secrets it has not inspected yet to one process-wide
- * worker, goes on with validation and the Ingress stage, and takes each result when a host
- * first needs it. A shared slot per Secret says who inspects it, so the two threads never both
- * do: the worker claims from the end of the list, build() claims whatever it needs that is
- * still free and inspects it itself. A result is the same plain data inspectSecret() returns
+ * worker, in the order its hosts will need them, goes on with the Ingress stage, and takes each
+ * result when a host first needs it. A shared slot per Secret says who inspects it, so the two
+ * threads never both do: the worker claims them in order, build() claims whatever it needs that
+ * is still free and inspects it itself. A result is the same plain data inspectSecret() returns
  * here, so the table does not depend on which thread made it.
  */
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
@@ -91,10 +91,8 @@ export class ParallelInspection {
     this.#port = port1;
     const start: BatchStart = { slots: this.#slots, port: port2, count: secrets.length };
     target.postMessage(start, [port2]);
-    // The worker claims from the end: send the end first.
-    for (let end = secrets.length; end > 0; end -= CHUNK) {
-      const offset = Math.max(0, end - CHUNK);
-      const chunk: BatchChunk = { offset, secrets: secrets.slice(offset, end).map(wire) };
+    for (let offset = 0; offset < secrets.length; offset += CHUNK) {
+      const chunk: BatchChunk = { offset, secrets: secrets.slice(offset, offset + CHUNK).map(wire) };
       target.postMessage(chunk);
     }
     secrets.forEach((secret, i) => {
