@@ -128,7 +128,7 @@ export function createBuilder(tuning: BuilderTuning = {}): Builder {
       const ingresses = order.of(validator.ingresses(snapshot, out));
       // The inspection thread starts on the Secrets, in the order hosts will ask for them,
       // while this one reads the rest.
-      store.prefetch(secrets, parallelInspection, needOrder(ingresses, options));
+      store.prefetch(secrets, parallelInspection, () => needOrder(ingresses, options));
       tracker.update(secrets, validator.services(snapshot, out), validator.endpointSlices(snapshot, out));
       const settings = settingsOf(validator.configMaps(snapshot, out), options, out);
       const scope = new Scope();

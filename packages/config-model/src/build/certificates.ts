@@ -69,17 +69,21 @@ export class CertificateStore {
 
   /**
    * Hands the Secrets this build has not inspected yet to the inspection thread (parallel.ts)
-   * when there are at least `minimum` of them (false: never), those named in `need` first and
+   * when there are at least `minimum` of them (false: never), those named by `need` first and
    * in that order (secretKey()s): the thread then stays ahead of the hosts that load them.
    */
-  prefetch(secrets: readonly Secret[], minimum: number | false, need: readonly string[] = []): void {
+  prefetch(
+    secrets: readonly Secret[],
+    minimum: number | false,
+    need: () => readonly string[] = () => [],
+  ): void {
     this.#parallel?.close();
     this.#parallel = null;
     if (minimum === false) return;
     const fresh = secrets.filter((s) => !this.#entries.has(s) && !this.#cache.has(cacheKey(s)));
     if (fresh.length < minimum) return;
     const rank = new Map<string, number>();
-    for (const key of need) if (!rank.has(key)) rank.set(key, rank.size);
+    for (const key of need()) if (!rank.has(key)) rank.set(key, rank.size);
     const ranked = fresh.map((secret) => ({
       secret,
       rank: rank.get(secretKey(secret.metadata.namespace, secret.metadata.name)) ?? rank.size,
