@@ -22,22 +22,36 @@ const base64 = (text: string) => Buffer.from(text).toString('base64');
 before(async () => {
   cases = await Promise.all(goldenCases.map(async (file) => [file, await loadGoldenCase(file)] as const));
   raw = cases.flatMap(([, c]) => c.objects.filter((o) => o.kind === 'Secret'));
+  // A good pair from the golden cases, to move between data and stringData.
+  const good = raw.map((s) => secretSchema.parse(s)).find((s) => inspectSecret(s).certificate !== null);
+  assert.ok(good);
+  const text = (k: string) =>
+    good.stringData?.[k] ?? Buffer.from(good.data?.[k] ?? '', 'base64').toString('utf8');
+  const cert = text('tls.crt');
+  const key = base64(text('tls.key'));
+  const secret = (name: string, fields: Record<string, unknown>) => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, namespace: 'extra' },
+    ...fields,
+  });
   raw.push(
-    {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: 'not-base64', namespace: 'extra' },
-      data: { 'tls.crt': '***', 'tls.key': '***' },
-    },
-    {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: 'garbage', namespace: 'extra' },
-      data: { 'tls.crt': base64('garbage'), 'tls.key': base64('garbage') },
-    },
+    secret('not-base64', { data: { 'tls.crt': '***', 'tls.key': '***' } }),
+    secret('garbage', { data: { 'tls.crt': base64('garbage'), 'tls.key': base64('garbage') } }),
+    // stringData wins over data, key by key.
+    secret('mixed', {
+      stringData: { 'tls.crt': cert },
+      data: { 'tls.crt': base64('garbage'), 'tls.key': key },
+    }),
+    // Not a valid Kubernetes name, but manifests can say anything: it is in the certificate id.
+    secret('nön-ascii ✓', { stringData: { 'tls.crt': `# café\n${cert}` }, data: { 'tls.key': key } }),
+    secret(ILL_FORMED, { stringData: { 'tls.crt': `\ud800${cert}`, 'tls.key': 'x' } }),
   );
   secrets = raw.map((s) => secretSchema.parse(s));
 });
+
+/** A value UTF-8 cannot carry unchanged: build() keeps this Secret for itself. */
+const ILL_FORMED = 'lone-surrogate';
 
 const hasKeyPair = (s: Secret) =>
   ['tls.crt', 'tls.key'].every((k) => s.data?.[k] !== undefined || s.stringData?.[k] !== undefined);
@@ -51,6 +65,11 @@ async function until(done: () => boolean): Promise<void> {
 
 describe('Secret inspection on a second thread', () => {
   it('inspects every kind of Secret exactly as this thread does', async () => {
+    const mixed = secrets.find((s) => s.metadata.name === 'mixed');
+    assert.ok(
+      mixed && inspectSecret(mixed).certificate !== null,
+      'stringData tls.crt over a broken data one',
+    );
     const broken = secrets.filter((s) => inspectSecret(s).certificate === null);
     assert.ok(broken.length >= 10, `the golden cases hold broken Secrets (${broken.length})`);
     const batch = ParallelInspection.start(secrets, 1);
@@ -59,8 +78,8 @@ describe('Secret inspection on a second thread', () => {
     await until(() => batch.unfinished === 0);
     for (const secret of secrets) {
       const theirs = batch.take(secret);
-      if (!hasKeyPair(secret)) {
-        assert.equal(theirs, undefined, 'a Secret without tls.crt and tls.key is left to build()');
+      if (!hasKeyPair(secret) || secret.metadata.name === ILL_FORMED) {
+        assert.equal(theirs, undefined, `${secret.metadata.name} is left to build()`);
         continue;
       }
       assert.ok(theirs !== undefined, `${secret.metadata.name} was inspected`);

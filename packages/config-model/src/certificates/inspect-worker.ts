@@ -1,12 +1,12 @@
 /**
- * The inspection thread of parallel.ts: claims the Secrets of each batch in order, inspects
- * them with the same code build() uses, and sends the results a few at a time, at once when
- * build() is waiting for one.
+ * The inspection thread of parallel.ts: reads each batch's Secrets from shared memory
+ * (inbox.ts), claims them in order, inspects them with the same code build() uses, and sends
+ * the results a few at a time, at once when build() is waiting for one.
  */
 import { type MessagePort, parentPort } from 'node:worker_threads';
 import type { Secret } from '../objects/schemas.ts';
+import { inboxReader } from './inbox.ts';
 import {
-  type BatchChunk,
   type BatchResult,
   type BatchStart,
   DONE,
@@ -22,19 +22,15 @@ let slots = new Int32Array(new SharedArrayBuffer(8));
 let port: MessagePort | null = null;
 let ready: BatchResult[] = [];
 
-parentPort?.on('message', (message: BatchStart | BatchChunk) => {
-  if ('port' in message) {
-    port?.close();
-    ({ slots, port } = message);
-    return;
-  }
-  const { offset, secrets } = message;
-  for (let j = 0; j < secrets.length; j++) {
+parentPort?.on('message', (message: BatchStart) => {
+  port?.close();
+  ({ slots, port } = message);
+  const read = inboxReader(message.inbox);
+  for (let i = 0; i < message.inbox.count; i++) {
     if (Atomics.load(slots, STOP(slots)) !== 0) break;
-    const i = offset + j;
     if (Atomics.compareExchange(slots, i, FREE, WORKER) !== FREE) continue;
     try {
-      ready.push([i, inspectSecret(secrets[j] as Secret)]);
+      ready.push([i, inspectSecret(read(i) as Secret)]);
     } catch {
       // build() inspects it again and meets the same error in its own thread.
       ready.push([i, null]);

@@ -1,7 +1,7 @@
 /**
  * Secrets inspected on a second thread while build() does the rest (ADR 9). build() stays
- * synchronous: a cold build posts the Secrets it has not inspected yet to one process-wide
- * worker, in the order its hosts will need them, goes on with the Ingress stage, and takes each
+ * synchronous: a cold build hands the Secrets it has not inspected yet to one process-wide
+ * worker (in shared memory, inbox.ts), in the order its hosts will need them, goes on with the Ingress stage, and takes each
  * result when a host first needs it. A shared slot per Secret says who inspects it, so the two
  * threads never both do: the worker claims them in order, build() claims whatever it needs that
  * is still free and inspects it itself. A result is the same plain data inspectSecret() returns
@@ -10,6 +10,7 @@
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { Secret } from '../objects/schemas.ts';
 import type { CachedInspection } from './cache.ts';
+import { type InboxView, writeInbox } from './inbox.ts';
 import { deepFreeze, TLS_CERT_KEY, TLS_PRIVATE_KEY_KEY } from './secret.ts';
 
 /**
@@ -23,19 +24,11 @@ export const MAIN = 3;
 export const STOP = (slots: Int32Array) => slots.length - 2;
 export const WANT = (slots: Int32Array) => slots.length - 1;
 
-/** The Secret fields inspectSecret() reads: all a worker is sent. */
-export type WireSecret = Pick<Secret, 'metadata' | 'data' | 'stringData'>;
-
-/** One build's hand-over to the worker: the Secrets, in chunks, and the slots. */
+/** One build's hand-over to the worker: its Secrets (inbox.ts), the slots and the reply port. */
 export interface BatchStart {
   readonly slots: Int32Array<SharedArrayBuffer>;
   readonly port: MessagePort;
-  readonly count: number;
-}
-export interface BatchChunk {
-  /** Index of secrets[0] in the batch. */
-  readonly offset: number;
-  readonly secrets: readonly WireSecret[];
+  readonly inbox: InboxView;
 }
 /** [index, inspection] for each Secret the worker inspected; null when inspecting threw. */
 export type BatchResult = readonly [number, CachedInspection | null];
@@ -44,8 +37,6 @@ export const RESULTS_PER_MESSAGE = 16;
 
 /** Below this many Secrets to inspect a build does them all itself (a rebuild after one change). */
 export const DEFAULT_MINIMUM = 64;
-/** Small messages reuse the allocator's memory; one 20 MB message would fault in fresh pages. */
-const CHUNK = 32;
 /** A worker that holds one Secret this long is stuck (one takes ~40 µs): build() stops waiting. */
 const STUCK_MS = 2000;
 
@@ -85,17 +76,14 @@ export class ParallelInspection {
   }
 
   private constructor(target: Worker, secrets: readonly Secret[]) {
-    this.#slots = new Int32Array(new SharedArrayBuffer(4 * (secrets.length + 2)));
-    this.#results = new Array(secrets.length);
+    const { view, held } = writeInbox(secrets);
+    this.#slots = new Int32Array(new SharedArrayBuffer(4 * (held.length + 2)));
+    this.#results = new Array(held.length);
     const { port1, port2 } = new MessageChannel();
     this.#port = port1;
-    const start: BatchStart = { slots: this.#slots, port: port2, count: secrets.length };
+    const start: BatchStart = { slots: this.#slots, port: port2, inbox: view };
     target.postMessage(start, [port2]);
-    for (let offset = 0; offset < secrets.length; offset += CHUNK) {
-      const chunk: BatchChunk = { offset, secrets: secrets.slice(offset, offset + CHUNK).map(wire) };
-      target.postMessage(chunk);
-    }
-    secrets.forEach((secret, i) => {
+    held.forEach((secret, i) => {
       this.#index.set(secret, i);
     });
   }
@@ -169,23 +157,4 @@ function retireStuck(): void {
 function hasKeyPair(secret: Secret): boolean {
   const has = (key: string) => secret.stringData?.[key] !== undefined || secret.data?.[key] !== undefined;
   return has(TLS_CERT_KEY) && has(TLS_PRIVATE_KEY_KEY);
-}
-
-function wire(secret: Secret): WireSecret {
-  const pick = (values: Readonly<Record<string, string>> | undefined) => {
-    if (values === undefined) return undefined;
-    const picked: Record<string, string> = {};
-    for (const key of [TLS_CERT_KEY, TLS_PRIVATE_KEY_KEY]) {
-      const value = values[key];
-      if (value !== undefined) picked[key] = value;
-    }
-    return picked;
-  };
-  const { namespace, name } = secret.metadata;
-  const out: { -readonly [K in keyof WireSecret]: WireSecret[K] } = { metadata: { namespace, name } };
-  const data = pick(secret.data);
-  const stringData = pick(secret.stringData);
-  if (data !== undefined) out.data = data;
-  if (stringData !== undefined) out.stringData = stringData;
-  return out;
 }
