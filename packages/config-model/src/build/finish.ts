@@ -7,12 +7,12 @@
  * are hashed chunk by chunk (digest.ts).
  */
 import { hash } from 'node:crypto';
+import { deepFreeze } from '../deep-freeze.ts';
 import type { Certificate, RoutingTable, Server } from '../table.ts';
 import { ChunkedDigest } from './digest.ts';
 import { exact } from './exact.ts';
 import type { ServerDraft } from './servers.ts';
 import { sameItems } from './tracker.ts';
-import { deepFreeze } from './validate.ts';
 
 export interface Finished {
   readonly key: readonly unknown[];

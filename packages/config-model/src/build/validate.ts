@@ -6,6 +6,7 @@
  * object changes.
  */
 import type { z } from 'zod';
+import { deepFreeze } from '../deep-freeze.ts';
 import { type Diagnostic, diagnostic, objectRef } from '../diagnostics.ts';
 import { fastReaders } from '../objects/fast.ts';
 import {
@@ -147,11 +148,4 @@ function fieldPath(path: readonly PropertyKey[]): string {
   return path
     .map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`))
     .join('');
-}
-
-/** Object.freeze all the way down; stops at already-frozen objects (memoized parts). */
-export function deepFreeze<T>(value: T): T {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
-  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-  return Object.freeze(value);
 }

@@ -8,10 +8,11 @@
  * here, so the table does not depend on which thread made it.
  */
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { deepFreeze } from '../deep-freeze.ts';
 import type { Secret } from '../objects/schemas.ts';
 import type { CachedInspection } from './cache.ts';
 import { type InboxView, writeInbox } from './inbox.ts';
-import { deepFreeze, TLS_CERT_KEY, TLS_PRIVATE_KEY_KEY } from './secret.ts';
+import { TLS_CERT_KEY, TLS_PRIVATE_KEY_KEY } from './secret.ts';
 
 /**
  * Slot states in the shared Int32Array, one slot per Secret. Two more follow them: STOP (the

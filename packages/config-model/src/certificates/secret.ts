@@ -3,6 +3,7 @@
  * checked: any Secret with tls.crt and tls.key serves.
  */
 import { hash } from 'node:crypto';
+import { deepFreeze } from '../deep-freeze.ts';
 import { type Diagnostic, diagnostic, type ObjectRef, objectRef } from '../diagnostics.ts';
 import type { Secret } from '../objects/schemas.ts';
 import type { Certificate } from '../table.ts';
@@ -99,13 +100,4 @@ export function cacheKey(secret: Secret): string {
 function revision(certPem: string, keyPem: string): string {
   // One-shot hash(): same digest as hashing the three parts in turn, without a Hash object.
   return hash('sha256', `${certPem}\0${keyPem}`, 'hex').slice(0, 16);
-}
-
-/** Cached certificates are shared by every table built from them; the table is frozen anyway. */
-export function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }

@@ -3,6 +3,7 @@
  * controller/config/config.go NewDefault), and the Strict-Transport-Security value its template
  * renders from the hsts-* keys.
  */
+import { deepFreeze } from '../deep-freeze.ts';
 import type { HstsSettings, Settings } from './types.ts';
 
 /** ingress-nginx's default ssl-ciphers (Mozilla "intermediate", TLS <= 1.2 only). */
@@ -61,11 +62,3 @@ export const defaultSettings: Settings = deepFreeze({
     usePortInRedirects: false,
   },
 });
-
-export function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-}
