@@ -26,8 +26,15 @@ parentPort?.on('message', (message: BatchStart) => {
   port?.close();
   ({ slots, port } = message);
   const read = inboxReader(message.inbox);
-  for (let i = 0; i < message.inbox.count; i++) {
+  // In order while build() is behind; once it waits for this thread (it caught up: this thread
+  // is still slow, e.g. not yet optimized), from the end, so that it takes the front itself
+  // instead of waiting at every Secret.
+  let front = 0;
+  let back = message.inbox.count - 1;
+  let fromBack = false;
+  while (front <= back) {
     if (Atomics.load(slots, STOP(slots)) !== 0) break;
+    const i = fromBack ? back-- : front++;
     if (Atomics.compareExchange(slots, i, FREE, WORKER) !== FREE) continue;
     try {
       ready.push([i, inspectSecret(read(i) as Secret)]);
@@ -35,7 +42,9 @@ parentPort?.on('message', (message: BatchStart) => {
       // build() inspects it again and meets the same error in its own thread.
       ready.push([i, null]);
     }
-    if (ready.length >= RESULTS_PER_MESSAGE || Atomics.load(slots, WANT(slots)) !== 0) send();
+    const wanted = Atomics.load(slots, WANT(slots)) !== 0;
+    fromBack ||= wanted;
+    if (ready.length >= RESULTS_PER_MESSAGE || wanted) send();
   }
   send();
 });
