@@ -25,6 +25,8 @@ export type {
   TlsProtocol,
   TlsSettings,
 } from './configmap/types.ts';
+/** Tables are deep-frozen; a structured clone of one (a worker's copy) arrives mutable. */
+export { deepFreeze } from './deep-freeze.ts';
 export {
   type Diagnostic,
   type DiagnosticCode,

@@ -41,11 +41,3 @@ function tagOf(message: unknown, tags: ReadonlySet<string>): boolean {
   const tag = (message as { portcullis?: unknown }).portcullis;
   return typeof tag === 'string' && tags.has(tag);
 }
-
-/** The table contract says deep-frozen; a structured clone arrives mutable. */
-export function deepFreeze<T>(value: T): T {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
-  Object.freeze(value);
-  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-  return value;
-}

@@ -5,10 +5,11 @@
  * this file can drain them on shutdown without knowing what they serve.
  */
 import type { AddressInfo, Server } from 'node:net';
+import { deepFreeze } from '@portcullis/config-model';
 import { Registry } from 'prom-client';
 import { snapshotMetrics } from '../metrics/aggregate.ts';
 import { type ListenOptions, listenShared, ServerDrain } from './drain.ts';
-import { deepFreeze, type FromWorker, isToWorker, type ToWorker } from './protocol.ts';
+import { type FromWorker, isToWorker, type ToWorker } from './protocol.ts';
 
 export interface WorkerContext<S = unknown, O = unknown> {
   /** 0..count-1; stable across restarts of the same slot. */
