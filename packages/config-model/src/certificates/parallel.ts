@@ -1,8 +1,8 @@
 /**
  * Secrets inspected on a second thread while build() does the rest (ADR 9). build() stays
  * synchronous: a cold build hands the Secrets it has not inspected yet to one process-wide
- * worker (in shared memory, inbox.ts), in the order its hosts will need them, goes on with the Ingress stage, and takes each
- * result when a host first needs it. A shared slot per Secret says who inspects it, so the two
+ * worker (in shared memory, inbox.ts), in the order its hosts will need them, goes on with the
+ * Ingress stage, and takes each result when a host first needs it. A shared slot per Secret says who inspects it, so the two
  * threads never both do: the worker claims them in order, build() claims whatever it needs that
  * is still free and inspects it itself. A result is the same plain data inspectSecret() returns
  * here, so the table does not depend on which thread made it.
@@ -12,7 +12,6 @@ import { deepFreeze } from '../deep-freeze.ts';
 import type { Secret } from '../objects/schemas.ts';
 import type { CachedInspection } from './cache.ts';
 import { type InboxView, writeInbox } from './inbox.ts';
-import { TLS_CERT_KEY, TLS_PRIVATE_KEY_KEY } from './secret.ts';
 
 /**
  * Slot states in the shared Int32Array, one slot per Secret. Two more follow them: STOP (the
@@ -70,14 +69,16 @@ export class ParallelInspection {
 
   /** Starts a batch for `secrets` (all of them to inspect), or returns null to inspect in-thread. */
   static start(secrets: readonly Secret[], minimum = DEFAULT_MINIMUM): ParallelInspection | null {
-    const wanted = secrets.filter(hasKeyPair);
-    if (wanted.length < minimum || wanted.length === 0) return null;
+    if (secrets.length < minimum) return null;
     const target = sharedWorker();
-    return target === null ? null : new ParallelInspection(target, wanted);
+    if (target === null) return null;
+    // The inbox keeps only Secrets with tls.crt and tls.key (the others fail fast in-thread).
+    const { view, held } = writeInbox(secrets);
+    if (held.length < minimum || held.length === 0) return null;
+    return new ParallelInspection(target, view, held);
   }
 
-  private constructor(target: Worker, secrets: readonly Secret[]) {
-    const { view, held } = writeInbox(secrets);
+  private constructor(target: Worker, view: InboxView, held: readonly Secret[]) {
     this.#slots = new Int32Array(new SharedArrayBuffer(4 * (held.length + 2)));
     this.#results = new Array(held.length);
     const { port1, port2 } = new MessageChannel();
@@ -153,9 +154,4 @@ function retireStuck(): void {
   const stuck = worker;
   worker = null;
   void stuck?.terminate();
-}
-
-function hasKeyPair(secret: Secret): boolean {
-  const has = (key: string) => secret.stringData?.[key] !== undefined || secret.data?.[key] !== undefined;
-  return has(TLS_CERT_KEY) && has(TLS_PRIVATE_KEY_KEY);
 }
