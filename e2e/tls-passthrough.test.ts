@@ -116,6 +116,17 @@ for (const splicer of ['native', 'javascript'] as const)
         assert.notEqual(deeper.fingerprint, await fingerprintOf(wildCert.certPem));
       });
 
+      it('counts spliced connections per passthrough host, and their bytes, on /metrics', async () => {
+        // Three clean splices so far: two for the exact host, one for the wildcard's.
+        const text = await (await fetch(`http://127.0.0.1:${portcullis.healthzPort}/metrics`)).text();
+        const sample = (labels: string): number =>
+          Number(new RegExp(`^${labels.replace(/[{}*.]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+        assert.equal(sample(`portcullis_passthrough_connections_total{host="${PASS}",result="ok"}`), 2);
+        assert.equal(sample(`portcullis_passthrough_connections_total{host="${WILD}",result="ok"}`), 1);
+        assert.ok(sample('portcullis_passthrough_bytes_total{direction="in"}') > 1_000);
+        assert.ok(sample('portcullis_passthrough_bytes_total{direction="out"}') > 1_000);
+      });
+
       it('terminates other hosts on the same port with the local certificate', async () => {
         const res = await httpsGet(portcullis.httpsPort, LOCAL, '/here');
         assert.equal(res.fingerprint, await fingerprintOf(localCert.certPem));

@@ -186,6 +186,7 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
         const target = lookupPassthrough(switcher.current().table, serverName);
         return target === null ? null : { host: target.address, port: target.port };
       },
+      routes: () => switcher.current().table.passthrough,
       tlsServer: https,
       onError: (event) => {
         metrics?.observePassthrough({ serverName: event.serverName, result: event.reason });
@@ -207,6 +208,16 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
       },
     });
     router = route;
+    // Connections C accepted and closed cleanly are counted there, and read on a scrape.
+    metrics?.addPassthroughSource(() => {
+      const counts = route.takeCounts();
+      if (counts === null) return;
+      let { bytesIn, bytesOut } = counts;
+      for (const [serverName, connections] of counts.connections) {
+        metrics.observePassthrough({ serverName, result: 'ok', connections, bytesIn, bytesOut });
+        bytesIn = bytesOut = 0;
+      }
+    });
     const front = createNetServer({ allowHalfOpen: true, pauseOnConnect: true }, route);
     front.on('connection', (socket) => tracker.socket(socket));
     return front;
@@ -244,6 +255,7 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
         applyGeneration(servers.https, next.tls);
         applyListenerSettings(servers, table);
       }
+      router?.refreshRoutes();
       return true;
     },
     async listen() {
@@ -252,6 +264,10 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
       if (servers.front !== null) options.track?.(servers.https as unknown as NetServer);
       const httpPort = await bind(servers.http, options.httpPort);
       httpsPortBound = await bind(servers.front ?? servers.https, options.httpsPort);
+      // Bound by node (port 0, EADDRINUSE, SO_REUSEPORT as for any listener), accepted in C.
+      if (servers.front !== null && router?.acceptNatively(servers.front)) {
+        log('info', 'passthrough connections are accepted and routed in C', {});
+      }
       return { httpPort, httpsPort: httpsPortBound };
     },
     async close(timeoutMs) {

@@ -4,7 +4,12 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { type ConnectionOptions, createServer as createTlsServer, connect as tlsConnect } from 'node:tls';
 import type { PassthroughEvent } from '../src/passthrough/events.ts';
-import { createPassthroughRouter, type SplicedConnection } from '../src/passthrough/listener.ts';
+import {
+  createPassthroughRouter,
+  type PassthroughRouter,
+  type PassthroughRoutes,
+  type SplicedConnection,
+} from '../src/passthrough/listener.ts';
 import {
   buildClientHello,
   extension,
@@ -60,8 +65,22 @@ async function tlsGet(port: number, options: ConnectionOptions): Promise<{ cn: u
   return { cn, body: (await body).toString() };
 }
 
-for (const relay of relays)
+/**
+ * Every relay, and the native one with accepting in C too (acceptNatively): then connections
+ * for a passthrough host never reach JavaScript, and everything else is handed back to it.
+ */
+const modes = [...relays, 'native, accepted in C'] as const;
+
+/** What a clean splice added up to: from onSpliceClose, or from C's counts when C accepted. */
+interface CleanSplice {
+  readonly host: string | null;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+}
+
+for (const relay of modes)
   describe(`createPassthroughRouter (${relay} relay)`, () => {
+    const acceptedInC = relay === 'native, accepted in C';
     let certs: Record<string, KeyPair>;
     const closers: Array<Server> = [];
     const events: PassthroughEvent[] = [];
@@ -70,6 +89,26 @@ for (const relay of relays)
     let backendPort = 0;
     let deadPort = 0;
     let rawPort = 0;
+    let router: PassthroughRouter;
+
+    /** The clean splices since the test began (one per connection, or one per host in C). */
+    const cleanSplices = (): CleanSplice[] => {
+      if (!acceptedInC) {
+        return spliced
+          .filter((s) => s.result.error === null)
+          .map((s) => ({ host: s.serverName, bytesIn: s.result.bytesIn, bytesOut: s.result.bytesOut }));
+      }
+      const counts = router.takeCounts();
+      assert.ok(counts !== null);
+      // One host per test here, so the byte totals are its own.
+      return counts.connections.flatMap(([host, n]) =>
+        Array.from({ length: n }, () => ({
+          host,
+          bytesIn: counts.bytesIn / n,
+          bytesOut: counts.bytesOut / n,
+        })),
+      );
+    };
 
     before(async () => {
       certs = await makeCertificates('local.test', 'backend.test');
@@ -94,28 +133,37 @@ for (const relay of relays)
       });
       rawPort = await listen(raw);
       closers.push(raw);
-      const router = createPassthroughRouter({
+      const routes: PassthroughRoutes = {
+        'backend.test': { address: HOST, port: backendPort },
+        'dead.test': { address: HOST, port: deadPort },
+        'raw.test': { address: HOST, port: rawPort },
+      };
+      router = createPassthroughRouter({
         lookup: (name) => {
-          if (name === 'backend.test') return { host: HOST, port: backendPort };
-          if (name === 'dead.test') return { host: HOST, port: deadPort };
-          if (name === 'raw.test') return { host: HOST, port: rawPort };
-          return null;
+          const target = name === null ? undefined : routes[name];
+          return target === undefined ? null : { host: target.address, port: target.port };
         },
+        routes: () => routes,
         tlsServer,
-        native: relay === 'native' ? nativeSplicerForTests() : null,
+        native: relay === 'javascript' ? null : nativeSplicerForTests(),
         peek: { timeoutMs: 300 },
         onError: (event) => events.push(event),
         onSpliceClose: (connection) => spliced.push(connection),
       });
       const front = createServer({ allowHalfOpen: true, pauseOnConnect: true }, router);
       port = await listen(front);
+      if (acceptedInC) assert.equal(router.acceptNatively(front), true);
+      else if (relay === 'javascript') assert.equal(router.acceptNatively(front), false);
       closers.push(front, backend);
     });
     beforeEach(() => {
       events.length = 0;
       spliced.length = 0;
+      router.takeCounts();
     });
-    after(() => {
+    after(async () => {
+      // C's port stays open until the router drains.
+      await router.drainSplices(0);
       for (const server of closers) server.close();
     });
 
@@ -127,9 +175,10 @@ for (const relay of relays)
       assert.equal(cn, 'backend.test');
       assert.equal(body, 'backend:backend.test');
       await sleep(20);
-      assert.equal(spliced.length, 1);
-      assert.equal(spliced[0]?.serverName, 'backend.test');
-      assert.ok((spliced[0]?.result.bytesIn ?? 0) > 200 && (spliced[0]?.result.bytesOut ?? 0) > 200);
+      const clean = cleanSplices();
+      assert.equal(clean.length, 1);
+      assert.equal(clean[0]?.host, 'backend.test');
+      assert.ok((clean[0]?.bytesIn ?? 0) > 200 && (clean[0]?.bytesOut ?? 0) > 200);
       assert.deepEqual(events, []);
     });
 
@@ -146,8 +195,10 @@ for (const relay of relays)
       const received = await reply;
       assert.ok(received.equals(Buffer.concat([Buffer.from('got:'), hello, Buffer.from('-one-two-three.')])));
       await sleep(20);
-      assert.equal(spliced[0]?.result.error, null);
-      assert.equal(spliced[0]?.result.bytesIn, hello.length + 15);
+      assert.deepEqual(
+        cleanSplices().map((s) => s.bytesIn),
+        [hello.length + 15],
+      );
     });
 
     it('terminates other names and SNI-less clients in-process with the local certificate', async () => {
@@ -240,3 +291,155 @@ for (const relay of relays)
       assert.deepEqual(events, []);
     });
   });
+
+describe('createPassthroughRouter with accepting in C (acceptNatively)', () => {
+  let certs: Record<string, KeyPair>;
+  const closers: Server[] = [];
+  const events: PassthroughEvent[] = [];
+  const spliced: SplicedConnection[] = [];
+  let handedBack = 0;
+  let firstPort = 0;
+  let secondPort = 0;
+  let routes: PassthroughRoutes = {};
+  const routers: PassthroughRouter[] = [];
+
+  /** A fresh router and port; its routes are whatever `routes` holds when refreshed. */
+  async function start(): Promise<{ router: PassthroughRouter; port: number; front: Server }> {
+    const local = certs['local.test'] as KeyPair;
+    const tlsServer = createTlsServer(local, (s) => s.end(`local:${s.servername}`));
+    tlsServer.on('tlsClientError', () => {});
+    const lookup = (name: string | null) => {
+      if (name === null) return null;
+      const dot = name.indexOf('.');
+      const target = routes[name] ?? (dot > 0 ? routes[`*${name.slice(dot)}`] : undefined);
+      return target === undefined ? null : { host: target.address, port: target.port };
+    };
+    const router = createPassthroughRouter({
+      lookup,
+      routes: () => routes,
+      tlsServer,
+      native: nativeSplicerForTests(),
+      peek: { timeoutMs: 300 },
+      onError: (event) => events.push(event),
+      onSpliceClose: (connection) => spliced.push(connection),
+    });
+    const front = createServer({ allowHalfOpen: true, pauseOnConnect: true }, router);
+    front.on('connection', () => handedBack++);
+    const port = await listen(front);
+    assert.equal(router.acceptNatively(front), true);
+    routers.push(router);
+    return { router, port, front };
+  }
+
+  before(async () => {
+    certs = await makeCertificates('local.test', 'first.test', 'second.test');
+    for (const name of ['first.test', 'second.test'] as const) {
+      const backend = createTlsServer(certs[name] as KeyPair, (s) => s.end(`${name}:${s.servername}`));
+      const port = await listen(backend);
+      if (name === 'first.test') firstPort = port;
+      else secondPort = port;
+      closers.push(backend);
+    }
+  });
+  beforeEach(() => {
+    events.length = 0;
+    spliced.length = 0;
+    handedBack = 0;
+  });
+  after(async () => {
+    await Promise.all(routers.map((router) => router.drainSplices(0)));
+    for (const server of closers) server.close();
+  });
+
+  it('splices without JavaScript; follows route changes; hands every other connection back', async () => {
+    routes = { 'pass.test': { address: HOST, port: firstPort } };
+    const { router, port } = await start();
+    assert.equal((await tlsGet(port, { servername: 'pass.test' })).body, 'first.test:pass.test');
+    assert.equal(handedBack, 0);
+    assert.deepEqual(spliced, []);
+
+    // A new table: the same host goes to another backend; a host that left is terminated here.
+    routes = { 'new.test': { address: HOST, port: secondPort } };
+    router.refreshRoutes();
+    assert.equal((await tlsGet(port, { servername: 'new.test' })).body, 'second.test:new.test');
+    assert.equal((await tlsGet(port, { servername: 'pass.test' })).body, 'local:pass.test');
+    assert.equal(handedBack, 1);
+    routes = { 'pass.test': { address: HOST, port: secondPort } };
+    router.refreshRoutes();
+    assert.equal((await tlsGet(port, { servername: 'pass.test' })).body, 'second.test:pass.test');
+    await sleep(20);
+    const counts = router.takeCounts();
+    assert.deepEqual(counts?.connections, [
+      ['pass.test', 2],
+      ['new.test', 1],
+    ]);
+    assert.ok((counts?.bytesIn ?? 0) > 600 && (counts?.bytesOut ?? 0) > 600);
+    assert.deepEqual(router.takeCounts()?.connections, []);
+    assert.deepEqual(events, []);
+  });
+
+  it('leaves a host with a named backend to JavaScript, even under a wildcard C can dial', async () => {
+    routes = {
+      '*.wild.test': { address: HOST, port: firstPort },
+      'named.wild.test': { address: 'localhost', port: secondPort },
+    };
+    const { router, port } = await start();
+    assert.equal((await tlsGet(port, { servername: 'a.wild.test' })).body, 'first.test:a.wild.test');
+    assert.equal(handedBack, 0);
+    assert.equal((await tlsGet(port, { servername: 'named.wild.test' })).body, 'second.test:named.wild.test');
+    assert.equal(handedBack, 1);
+    await sleep(20);
+    assert.deepEqual(router.takeCounts()?.connections, [['*.wild.test', 1]]);
+    assert.deepEqual(
+      spliced.map((s) => [s.serverName, s.result.error]),
+      [['named.wild.test', null]],
+    );
+  });
+
+  it('reports a failed splice with the client, the SNI and the backend', async () => {
+    const dead = createServer();
+    const deadPort = await listen(dead);
+    dead.close();
+    routes = { 'dead.test': { address: HOST, port: deadPort } };
+    const { port } = await start();
+    const client = connect({ host: HOST, port });
+    client.on('error', () => {});
+    client.write(frame(buildClientHello([sniExtension('dead.test')])));
+    await once(client, 'connect');
+    const clientPort = client.localPort;
+    await once(client, 'close');
+    await sleep(10);
+    assert.equal(events.length, 1);
+    assert.equal(events[0]?.reason, 'PassthroughBackendUnreachable');
+    assert.equal(events[0]?.serverName, 'dead.test');
+    assert.deepEqual(events[0]?.target, { host: HOST, port: deadPort });
+    assert.equal(events[0]?.remoteAddress, HOST);
+    assert.equal(events[0]?.remotePort, clientPort);
+    assert.match(events[0]?.message ?? '', /ECONNREFUSED/);
+    assert.equal(spliced[0]?.result.error?.reason, 'connect-failed');
+  });
+
+  it('drainSplices closes the port at once, then cuts what is still open as aborted', async () => {
+    // A backend that never answers: the splice stays open until the drain cuts it.
+    const silent = createServer(() => {});
+    routes = { 'slow.test': { address: HOST, port: await listen(silent) } };
+    closers.push(silent);
+    const { router, port } = await start();
+    const client = connect({ host: HOST, port });
+    client.on('error', () => {});
+    client.write(frame(buildClientHello([sniExtension('slow.test')])));
+    await once(client, 'connect');
+    const clientPort = client.localPort;
+    await sleep(50);
+    const drained = router.drainSplices(100);
+    const refused = connect({ host: HOST, port });
+    const [error] = (await once(refused, 'error')) as [Error & { code?: string }];
+    assert.equal(error.code, 'ECONNREFUSED');
+    assert.equal(await drained, 1);
+    await once(client, 'close');
+    assert.deepEqual(
+      events.map((e) => [e.reason, e.serverName, e.remotePort]),
+      [['PassthroughStreamError', 'slow.test', clientPort]],
+    );
+  });
+});

@@ -29,6 +29,8 @@ export interface PassthroughSample {
   /** Bytes from the client (ClientHello included) and to the client, for spliced connections. */
   readonly bytesIn?: number;
   readonly bytesOut?: number;
+  /** How many connections this sample stands for (counted in C, docs/adr/0010); 1 when absent. */
+  readonly connections?: number;
 }
 
 const PROTOCOLS = new Set(['SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
@@ -43,6 +45,7 @@ export class ConnectionFamilies {
   readonly #handshakeTally = new Tally<'protocol' | 'cipher' | 'result'>();
   readonly #passthroughTally = new Tally<'host' | 'result'>();
   readonly #bytesTally = new Tally<'direction'>();
+  readonly #passthroughSources: (() => void)[] = [];
 
   constructor(registry: Registry, bounds: LabelBounds) {
     this.#bounds = bounds;
@@ -50,6 +53,9 @@ export class ConnectionFamilies {
     const handshakes = this.#handshakeTally;
     const passthrough = this.#passthroughTally;
     const bytes = this.#bytesTally;
+    const pull = (): void => {
+      for (const source of this.#passthroughSources) source();
+    };
     // Registered with the registry, which reads them (and so flushes the tallies) on a scrape.
     new Counter({
       name: 'portcullis_tls_handshakes_total',
@@ -66,6 +72,7 @@ export class ConnectionFamilies {
       labelNames: ['host', 'result'],
       registers,
       collect() {
+        pull();
         passthrough.flush(this);
       },
     });
@@ -75,6 +82,7 @@ export class ConnectionFamilies {
       labelNames: ['direction'],
       registers,
       collect() {
+        pull();
         bytes.flush(this);
       },
     });
@@ -88,10 +96,20 @@ export class ConnectionFamilies {
     this.#handshakeTally.add(`${protocol} ${cipher} ${result}`, () => ({ protocol, cipher, result }));
   }
 
+  /**
+   * `source` is called before the passthrough families are read (a scrape), to observe what
+   * was counted elsewhere since its last call.
+   */
+  addPassthroughSource(source: () => void): void {
+    this.#passthroughSources.push(source);
+  }
+
   observePassthrough(sample: PassthroughSample): void {
     const host = this.#bounds.passthroughHost(sample.serverName);
     const result = this.#result(sample.result);
-    this.#passthroughTally.add(`${host} ${result}`, () => ({ host, result }));
+    const connections = sample.connections ?? 1;
+    if (connections > 0)
+      this.#passthroughTally.add(`${host} ${result}`, () => ({ host, result }), connections);
     if (isCount(sample.bytesIn)) this.#bytesTally.add('in', IN, sample.bytesIn);
     if (isCount(sample.bytesOut)) this.#bytesTally.add('out', OUT, sample.bytesOut);
   }

@@ -53,6 +53,8 @@ export interface Metrics {
   observe(observation: RequestObservation): void;
   observeHandshake(sample: HandshakeSample): void;
   observePassthrough(sample: PassthroughSample): void;
+  /** Called on each scrape before the passthrough families are read (ConnectionFamilies). */
+  addPassthroughSource(source: () => void): void;
   /** Reload and certificate gauges for a build; also calls trackTable on success. */
   observeTable(sample: TableSample): void;
   render(): Promise<string>;
@@ -91,6 +93,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     observe: (o) => requests.observe(o),
     observeHandshake: (sample) => connections.observeHandshake(sample),
     observePassthrough: (sample) => connections.observePassthrough(sample),
+    addPassthroughSource: (source) => connections.addPassthroughSource(source),
     observeTable: (sample) => {
       controller.observe(sample);
       if (sample.success && sample.table !== null) trackTable(sample.table);

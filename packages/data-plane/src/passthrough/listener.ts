@@ -6,8 +6,10 @@
  *
  * Use it as `net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, handler)`.
  */
-import type { Socket } from 'node:net';
+import { closeSync } from 'node:fs';
+import { type Server as NetServer, Socket } from 'node:net';
 import type { Server as TlsServer } from 'node:tls';
+import { DEFAULT_MAX_HANDSHAKE_BYTES } from './client-hello.ts';
 import { DeadlineEntry, DeadlineList, waitFor } from './deadlines.ts';
 import {
   type PassthroughEvent,
@@ -16,10 +18,17 @@ import {
   peekFailureReason,
   spliceFailureReason,
 } from './events.ts';
-import type { NativeSplicer } from './native.ts';
-import { DEFAULT_PEEK_TIMEOUT_MS, HelloReader, type PeekOptions, type PeekResult } from './peek.ts';
+import type { NativeCounts, NativeListener, NativeRoute, NativeSplicer } from './native.ts';
+import {
+  DEFAULT_PEEK_MAX_BYTES,
+  DEFAULT_PEEK_TIMEOUT_MS,
+  HelloReader,
+  type PeekOptions,
+  type PeekResult,
+} from './peek.ts';
 import { attachSink, type ClientSink, detachSink } from './sink.ts';
 import {
+  DEFAULT_CONNECT_TIMEOUT_MS,
   type SpliceHooks,
   type SpliceOptions,
   type SpliceResult,
@@ -36,9 +45,18 @@ export interface SplicedConnection {
   readonly result: SpliceResult;
 }
 
+/** The routing table's passthrough hosts (exact or `*.` keys) and their backends. */
+export type PassthroughRoutes = Readonly<Record<string, { readonly address: string; readonly port: number }>>;
+
 export interface PassthroughRouterOptions {
   /** The backend for an SNI (null when the client sent none), or null to terminate TLS here. */
   readonly lookup: (serverName: string | null) => SpliceTarget | null;
+  /**
+   * The hosts `lookup` answers for, as data, for a port whose accepting moved to C
+   * (acceptNatively): C looks them up the way lookupPassthrough does. Read again on
+   * refreshRoutes().
+   */
+  readonly routes?: () => PassthroughRoutes;
   /** Receives every TLS connection not spliced; it need not (and should not) listen itself. */
   readonly tlsServer: TlsServer;
   readonly peek?: PeekOptions;
@@ -63,7 +81,25 @@ export interface PassthroughRouter {
    * connections the same way, up to worker_shutdown_timeout.
    */
   drainSplices(timeoutMs: number): Promise<number>;
+  /**
+   * With a native splicer and `routes`: moves accepting on `server` (listening already, with
+   * this router as its 'connection' handler) into C, which splices a whole ClientHello for a
+   * passthrough host with an IP backend without any JavaScript; every other connection comes
+   * back to the server as a 'connection' with its bytes put back. False when nothing changed.
+   */
+  acceptNatively(server: NetServer): boolean;
+  /** Gives C the current `routes` when they changed (call after each routing-table swap). */
+  refreshRoutes(): void;
+  /** What C's own connections added since the last call; null when C does not accept. */
+  takeCounts(): NativeCounts | null;
 }
+
+/**
+ * How long C waits for a whole ClientHello before handing a connection to the JavaScript peek,
+ * which then applies its own time-out: clients send the hello at once, so only slow or hostile
+ * ones (or hellos over C's 16 KiB buffer) get here.
+ */
+const NATIVE_HANDOFF_MS = 1_000;
 
 export function createPassthroughRouter(options: PassthroughRouterOptions): PassthroughRouter {
   const router: Router = {
@@ -77,6 +113,14 @@ export function createPassthroughRouter(options: PassthroughRouterOptions): Pass
   const route = (socket: Socket): void => {
     new PeekingConnection(router, socket);
   };
+  let native: NativeListener | null = null;
+  let pushed: PassthroughRoutes | null = null;
+  const refreshRoutes = (): void => {
+    const routes = options.routes?.();
+    if (native === null || routes === undefined || routes === pushed) return;
+    pushed = routes;
+    native.setRoutes(nativeRoutes(routes));
+  };
   const drainRelayed = async (timeoutMs: number): Promise<number> => {
     await waitFor(() => router.relayed.size === 0, timeoutMs);
     const cut = router.relayed.size;
@@ -84,12 +128,29 @@ export function createPassthroughRouter(options: PassthroughRouterOptions): Pass
     return cut;
   };
   return Object.assign(route, {
+    acceptNatively: (server: NetServer) => {
+      if (!options.native || options.routes === undefined || native !== null) return false;
+      native = options.native.listen(server, {
+        handoffMs: Math.min(NATIVE_HANDOFF_MS, options.peek?.timeoutMs ?? DEFAULT_PEEK_TIMEOUT_MS),
+        connectTimeoutMs: options.splice?.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+        maxHandshakeBytes: options.peek?.maxHandshakeBytes ?? DEFAULT_MAX_HANDSHAKE_BYTES,
+        maxPeekBytes: options.peek?.maxBytes ?? DEFAULT_PEEK_MAX_BYTES,
+        onHandoff: (fd, bytes) => handedBack(router, server, fd, bytes),
+        onFailure: (serverName, target, result) => spliceHooks(router, serverName, target).onClose?.(result),
+      });
+      refreshRoutes();
+      return native !== null;
+    },
+    refreshRoutes,
+    takeCounts: () => native?.takeCounts() ?? null,
     drainSplices: async (timeoutMs: number) => {
-      const [relayed, native] = await Promise.all([
+      // Synchronously, before anything is awaited: no connection is accepted from here on.
+      native?.close();
+      const [relayed, nativeCut] = await Promise.all([
         drainRelayed(timeoutMs),
         options.native?.drain(timeoutMs),
       ]);
-      return relayed + (native ?? 0);
+      return relayed + (nativeCut ?? 0);
     },
   });
 }
@@ -172,31 +233,14 @@ class PeekingConnection extends DeadlineEntry implements ClientSink {
       handOff(socket, peeked.buffered, options.tlsServer);
       return;
     }
-    const chosen = target;
-    const { relayed } = this.#router;
-    const hooks: SpliceHooks = {
-      onClose: (result) => {
-        relayed.delete(socket);
-        if (result.error !== null) {
-          options.onError?.({
-            // The splicer read the address before closing the socket (a reset client's is lost).
-            ...(result.peer ?? peerOf(socket)),
-            reason: spliceFailureReason(result.error.reason),
-            serverName,
-            target: chosen,
-            message: result.error.message,
-          });
-        }
-        options.onSpliceClose?.({ serverName, target: chosen, result });
-      },
-    };
+    const hooks = spliceHooks(this.#router, serverName, target, socket);
     if (options.native) {
       // The sink's listeners go first: the native splicer destroys this socket object.
       detachSink(socket);
-      if (options.native.splice(socket, chosen, peeked.buffered, hooks, options.splice)) return;
+      if (options.native.splice(socket, target, peeked.buffered, hooks, options.splice)) return;
     }
-    relayed.add(socket);
-    splice(socket, chosen, peeked.buffered, hooks, options.splice);
+    this.#router.relayed.add(socket);
+    splice(socket, target, peeked.buffered, hooks, options.splice);
   }
 
   #report(
@@ -208,6 +252,76 @@ class PeekingConnection extends DeadlineEntry implements ClientSink {
     this.#router.options.onError?.({ ...peerOf(this.#socket), reason, serverName, target, message });
   }
 }
+
+/**
+ * Reports a spliced connection's end: metrics, and a failure as an event. `socket` is the
+ * client's net.Socket, absent when C accepted the connection (C reads the address on failure).
+ */
+function spliceHooks(
+  router: Router,
+  serverName: string | null,
+  target: SpliceTarget,
+  socket?: Socket,
+): SpliceHooks {
+  const { options, relayed } = router;
+  return {
+    onClose: (result) => {
+      if (socket !== undefined) relayed.delete(socket);
+      if (result.error !== null) {
+        options.onError?.({
+          // The splicer read the address before closing the socket (a reset client's is lost).
+          ...(result.peer ?? (socket === undefined ? UNKNOWN_PEER : peerOf(socket))),
+          reason: spliceFailureReason(result.error.reason),
+          serverName,
+          target,
+          message: result.error.message,
+        });
+      }
+      options.onSpliceClose?.({ serverName, target, result });
+    },
+  };
+}
+
+const UNKNOWN_PEER = { remoteAddress: 'unknown', remotePort: null };
+
+function* nativeRoutes(routes: PassthroughRoutes): Iterable<NativeRoute> {
+  for (const host in routes) {
+    const target = routes[host];
+    if (target !== undefined) yield [host, target.address, target.port];
+  }
+}
+
+/**
+ * A connection C accepted and did not splice becomes a net.Socket again, its bytes put back,
+ * and goes through the server's 'connection' handlers like any other: the JavaScript peek
+ * reports refusals, terminates TLS, or splices after a hello C could not take.
+ */
+function handedBack(router: Router, server: NetServer, fd: number, bytes: Buffer): void {
+  let socket: Socket;
+  try {
+    // pauseOnCreate (not in the types): nothing is read before the bytes are put back.
+    socket = new Socket({ fd, allowHalfOpen: true, readable: true, writable: true, ...PAUSED });
+  } catch (error) {
+    // Only this connection is lost; its descriptor is closed, not leaked.
+    try {
+      closeSync(fd);
+    } catch {
+      // already gone
+    }
+    router.options.onError?.({
+      ...UNKNOWN_PEER,
+      reason: PassthroughReasons.ClientError,
+      serverName: null,
+      target: null,
+      message: `accepted connection could not be resumed in JavaScript: ${(error as Error).message}`,
+    });
+    return;
+  }
+  if (bytes.length > 0) socket.unshift(bytes);
+  server.emit('connection', socket);
+}
+
+const PAUSED = { pauseOnCreate: true } as object;
 
 /**
  * Read only for a report: one getpeername() per connection is a measurable share of a splice's

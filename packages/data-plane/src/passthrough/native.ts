@@ -4,10 +4,14 @@
  * on Node's own event loop with no JavaScript per read, as nginx's stream proxy does. The
  * JavaScript relay (splice.ts) stays for machines where the addon was not built and for
  * backends named by host name (the C side takes IP literals only and resolves nothing).
+ *
+ * It can also take a passthrough port's accepting over (listen(), docs/adr/0010): C accepts,
+ * parses the ClientHello and splices connections for the hosts it was given, and hands every
+ * other connection back as a descriptor with the bytes it read.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { isIP, type Socket } from 'node:net';
+import { isIP, type Server as NetServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { getSystemErrorName } from 'node:util';
 import { waitFor } from './deadlines.ts';
@@ -21,7 +25,7 @@ import {
 } from './splice.ts';
 
 /** native/build.mjs writes it here (the package's install script). */
-const ADDON_PATH = join(import.meta.dirname, '..', '..', 'native', 'build', 'splice.node');
+export const ADDON_PATH = join(import.meta.dirname, '..', '..', 'native', 'build', 'splice.node');
 
 /** Called once per connection; the address only after a failure. */
 type OnClose = (
@@ -46,7 +50,37 @@ interface Addon {
     token: number,
   ): number;
   abortGroup(group: number): number;
+  listen(
+    fd: number,
+    group: number,
+    handoffMs: number,
+    connectTimeoutMs: number,
+    maxHandshakeBytes: number,
+    maxPeekBytes: number,
+    onHandoff: (fd: number, bytes: Buffer) => void,
+    onFailure: OnFailure,
+  ): ListenerHandle;
+  unlisten(handle: ListenerHandle): void;
+  setRoutes(handle: ListenerHandle, hosts: string[], addresses: string[], ports: number[]): number;
+  takeCounts(handle: ListenerHandle): (string | number)[];
+  open(handle: ListenerHandle): number;
 }
+
+declare const listenerHandle: unique symbol;
+type ListenerHandle = { readonly [listenerHandle]: true };
+
+/** A connection C accepted and spliced failed; called once, after both sockets closed. */
+type OnFailure = (
+  serverName: string | null,
+  bytesIn: number,
+  bytesOut: number,
+  reason: number,
+  errno: number,
+  remoteAddress: string,
+  remotePort: number,
+  targetHost: string,
+  targetPort: number,
+) => void;
 
 /** splice.c's reason numbers. */
 const REASONS: readonly (SpliceFailureReason | null)[] = [
@@ -72,13 +106,53 @@ export interface NativeSplicer {
     hooks: SpliceHooks,
     options?: SpliceOptions,
   ): boolean;
-  /** This splicer's open connections. */
+  /**
+   * Moves accepting on `server` (listening already) into C and closes the server's own handle.
+   * Returns null, leaving the server alone, when it has no descriptor to take.
+   */
+  listen(server: NetServer, options: NativeListenOptions): NativeListener | null;
+  /** This splicer's open connections, those its listeners accepted included. */
   readonly open: number;
   /**
    * Shutdown: waits up to timeoutMs for this splicer's connections to end, then cuts the rest
    * (each reports reason 'aborted'). Resolves with how many were cut.
    */
   drain(timeoutMs: number): Promise<number>;
+}
+
+export interface NativeListenOptions {
+  /** How long C waits for a whole ClientHello before handing the connection over. */
+  readonly handoffMs: number;
+  readonly connectTimeoutMs: number;
+  /** The JavaScript peek's limits (peek.ts), which C keeps to (or stays under). */
+  readonly maxHandshakeBytes: number;
+  readonly maxPeekBytes: number;
+  /**
+   * A connection C did not splice, with the bytes read from it. The descriptor is the
+   * callee's from here on; the callback must not throw.
+   */
+  readonly onHandoff: (fd: number, bytes: Buffer) => void;
+  /** A connection C spliced failed (reported as hooks.onClose reports the relays' failures). */
+  readonly onFailure: (serverName: string | null, target: SpliceTarget, result: SpliceResult) => void;
+}
+
+/** A passthrough host for C: the routing table's key (exact or `*.`) and its backend. */
+export type NativeRoute = readonly [host: string, address: string, port: number];
+
+/** What connections C spliced and closed cleanly added up to since the last call. */
+export interface NativeCounts {
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  /** Connections per host (routing-table key). */
+  readonly connections: readonly (readonly [host: string, count: number])[];
+}
+
+export interface NativeListener {
+  /** Replaces the hosts C splices for; returns how many it can dial (IP-literal backends). */
+  setRoutes(routes: Iterable<NativeRoute>): number;
+  takeCounts(): NativeCounts;
+  /** Stops accepting (closes the port); open connections go on. */
+  close(): void;
 }
 
 export type NativeSplicerLoad =
@@ -90,6 +164,7 @@ const addons = new Map<string, Addon>();
 interface Group {
   readonly id: number;
   open: number;
+  readonly listeners: Set<ListenerHandle>;
 }
 
 interface Pending {
@@ -125,7 +200,12 @@ export function loadNativeSplicer(path = ADDON_PATH): NativeSplicerLoad {
 }
 
 function createSplicer(native: Addon, id: number): NativeSplicer {
-  const group: Group = { id, open: 0 };
+  const group: Group = { id, open: 0, listeners: new Set() };
+  const open = (): number => {
+    let total = group.open;
+    for (const handle of group.listeners) total += native.open(handle);
+    return total;
+  };
   return {
     splice(client, target, buffered, hooks, options = {}) {
       const fd = descriptorOf(client);
@@ -157,18 +237,79 @@ function createSplicer(native: Addon, id: number): NativeSplicer {
       client.destroy();
       return true;
     },
+    listen(server, options) {
+      const fd = descriptorOf(server);
+      if (fd === null) return null;
+      const { connectTimeoutMs } = options;
+      const handle = native.listen(
+        fd,
+        id,
+        options.handoffMs,
+        connectTimeoutMs,
+        options.maxHandshakeBytes,
+        options.maxPeekBytes,
+        options.onHandoff,
+        (serverName, bytesIn, bytesOut, reasonCode, errno, remoteAddress, remotePort, host, port) => {
+          const target = { host, port };
+          const reason = REASONS[reasonCode] ?? 'aborted';
+          options.onFailure(serverName, target, {
+            bytesIn,
+            bytesOut,
+            error: {
+              reason,
+              message: failureMessage(reason, errno, { target, timeoutMs: connectTimeoutMs }),
+            },
+            peer: {
+              remoteAddress: remoteAddress || 'unknown',
+              remotePort: remotePort >= 0 ? remotePort : null,
+            },
+          });
+        },
+      );
+      group.listeners.add(handle);
+      // C accepts on its own duplicate of the descriptor now; node's copy must stop accepting.
+      server.close();
+      let listening = true;
+      return {
+        setRoutes(routes) {
+          const hosts: string[] = [];
+          const addresses: string[] = [];
+          const ports: number[] = [];
+          for (const [host, address, port] of routes) {
+            hosts.push(host);
+            addresses.push(address);
+            ports.push(port);
+          }
+          return native.setRoutes(handle, hosts, addresses, ports);
+        },
+        takeCounts() {
+          const flat = native.takeCounts(handle);
+          // A host that left the table and came back has two tallies in C.
+          const connections = new Map<string, number>();
+          for (let i = 2; i + 1 < flat.length; i += 2) {
+            const host = flat[i] as string;
+            connections.set(host, (connections.get(host) ?? 0) + (flat[i + 1] as number));
+          }
+          return { bytesIn: flat[0] as number, bytesOut: flat[1] as number, connections: [...connections] };
+        },
+        close() {
+          if (listening) native.unlisten(handle);
+          listening = false;
+        },
+      };
+    },
     get open() {
-      return group.open;
+      return open();
     },
     async drain(timeoutMs) {
-      await waitFor(() => group.open === 0, timeoutMs);
-      return group.open > 0 ? native.abortGroup(id) : 0;
+      await waitFor(() => open() === 0, timeoutMs);
+      return open() > 0 ? native.abortGroup(id) : 0;
     },
   };
 }
 
-/** The socket's descriptor (libuv's TCP handle exposes it on Linux), or null. */
-function descriptorOf(socket: Socket): number | null {
+/** The descriptor of a socket or a listening server (libuv's TCP handle exposes it on Linux). */
+function descriptorOf(socket: Socket | NetServer): number | null {
   const fd = (socket as unknown as { _handle?: { fd?: unknown } | null })._handle?.fd;
   return typeof fd === 'number' && fd >= 0 ? fd : null;
 }
@@ -202,7 +343,11 @@ function onNativeClose(
   entry.hooks.onClose?.(result);
 }
 
-function failureMessage(reason: SpliceFailureReason, errno: number, { target, timeoutMs }: Pending): string {
+function failureMessage(
+  reason: SpliceFailureReason,
+  errno: number,
+  { target, timeoutMs }: Pick<Pending, 'target' | 'timeoutMs'>,
+): string {
   switch (reason) {
     case 'connect-timeout':
       return `no connection to ${where(target)} after ${timeoutMs} ms`;
