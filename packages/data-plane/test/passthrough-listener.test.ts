@@ -433,7 +433,10 @@ describe('createPassthroughRouter with accepting in C (acceptNatively)', () => {
     await sleep(50);
     const drained = router.drainSplices(100);
     const refused = connect({ host: HOST, port });
-    const [error] = (await once(refused, 'error')) as [Error & { code?: string }];
+    // Bounded: a port still accepting would leave this waiting for an error that never comes.
+    const [error] = (await once(refused, 'error', { signal: AbortSignal.timeout(2_000) })) as [
+      Error & { code?: string },
+    ];
     assert.equal(error.code, 'ECONNREFUSED');
     assert.equal(await drained, 1);
     await once(client, 'close');
