@@ -10,6 +10,7 @@ import {
   type PassthroughRoutes,
   type SplicedConnection,
 } from '../src/passthrough/listener.ts';
+import type { NativeSplicer } from '../src/passthrough/native.ts';
 import {
   buildClientHello,
   extension,
@@ -304,7 +305,9 @@ describe('createPassthroughRouter with accepting in C (acceptNatively)', () => {
   const routers: PassthroughRouter[] = [];
 
   /** A fresh router and port; its routes are whatever `routes` holds when refreshed. */
-  async function start(): Promise<{ router: PassthroughRouter; port: number; front: Server }> {
+  async function start(
+    native: NativeSplicer = nativeSplicerForTests(),
+  ): Promise<{ router: PassthroughRouter; port: number; front: Server }> {
     const local = certs['local.test'] as KeyPair;
     const tlsServer = createTlsServer(local, (s) => s.end(`local:${s.servername}`));
     tlsServer.on('tlsClientError', () => {});
@@ -318,7 +321,7 @@ describe('createPassthroughRouter with accepting in C (acceptNatively)', () => {
       lookup,
       routes: () => routes,
       tlsServer,
-      native: nativeSplicerForTests(),
+      native,
       peek: { timeoutMs: 300 },
       onError: (event) => events.push(event),
       onSpliceClose: (connection) => spliced.push(connection),
@@ -394,6 +397,39 @@ describe('createPassthroughRouter with accepting in C (acceptNatively)', () => {
       spliced.map((s) => [s.serverName, s.result.error]),
       [['named.wild.test', null]],
     );
+  });
+
+  it('routes nothing in C when C cannot take a new table, so no stale route is followed', async () => {
+    const real = nativeSplicerForTests();
+    let refuse = false;
+    const flaky: NativeSplicer = {
+      splice: (...args) => real.splice(...args),
+      drain: (timeoutMs) => real.drain(timeoutMs),
+      get open() {
+        return real.open;
+      },
+      listen: (server, options) => {
+        const listener = real.listen(server, options);
+        if (listener === null) return null;
+        return {
+          ...listener,
+          setRoutes: (given) => {
+            const list = [...given];
+            if (refuse && list.length > 0) throw new Error('out of memory');
+            return listener.setRoutes(list);
+          },
+        };
+      },
+    };
+    routes = { 'pass.test': { address: HOST, port: firstPort } };
+    const { router, port } = await start(flaky);
+    assert.equal((await tlsGet(port, { servername: 'pass.test' })).body, 'first.test:pass.test');
+    assert.equal(handedBack, 0);
+    refuse = true;
+    routes = { 'pass.test': { address: HOST, port: secondPort } };
+    router.refreshRoutes();
+    assert.equal((await tlsGet(port, { servername: 'pass.test' })).body, 'second.test:pass.test');
+    assert.equal(handedBack, 1);
   });
 
   it('reports a failed splice with the client, the SNI and the backend', async () => {

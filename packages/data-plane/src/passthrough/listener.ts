@@ -119,7 +119,13 @@ export function createPassthroughRouter(options: PassthroughRouterOptions): Pass
     const routes = options.routes?.();
     if (native === null || routes === undefined || routes === pushed) return;
     pushed = routes;
-    native.setRoutes(nativeRoutes(routes));
+    try {
+      native.setRoutes(nativeRoutes(routes));
+    } catch {
+      // C must never route by a table that is gone: with no routes it hands every connection
+      // to JavaScript, which reads the current table itself.
+      native.setRoutes([]);
+    }
   };
   const drainRelayed = async (timeoutMs: number): Promise<number> => {
     await waitFor(() => router.relayed.size === 0, timeoutMs);
