@@ -6,6 +6,7 @@
  * whose hello arrives in tiny TCP segments, or a peer sending garbage, must not break it.
  */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { type EchoBackend, serviceYaml, startEchoBackend, tlsSecretYaml } from './support/backend.ts';
 import { type Portcullis, startPortcullis } from './support/portcullis.ts';
@@ -31,6 +32,7 @@ import {
 const PASS = 'pass.e2e.test';
 const WILD = '*.wild.e2e.test';
 const LOCAL = 'local.e2e.test';
+const DEAD = 'dead.e2e.test';
 const passthrough = { 'nginx.ingress.kubernetes.io/ssl-passthrough': 'true' };
 
 // The C splicer (the default) and the JavaScript relay must behave alike.
@@ -52,7 +54,20 @@ for (const splicer of ['native', 'javascript'] as const)
       exactBackend = await startTlsBackend('exact-backend', exactCert);
       wildBackend = await startTlsBackend('wild-backend', wildCert);
       echo = await startEchoBackend('local');
+      // A port nothing listens on: its passthrough backend refuses every connection.
+      const closed = createServer().listen(0, '127.0.0.1');
+      await new Promise((resolve) => closed.once('listening', resolve));
+      const deadPort = (closed.address() as { port: number }).port;
+      await new Promise((resolve) => closed.close(resolve));
       sites = [
+        passthroughServiceYaml('dead', deadPort),
+        ingressYaml({
+          name: 'dead',
+          hosts: [DEAD],
+          service: 'dead',
+          port: deadPort,
+          annotations: passthrough,
+        }),
         passthroughServiceYaml('exact', exactBackend.port),
         ingressYaml({
           name: 'exact',
@@ -125,6 +140,21 @@ for (const splicer of ['native', 'javascript'] as const)
         assert.equal(sample(`portcullis_passthrough_connections_total{host="${WILD}",result="ok"}`), 1);
         assert.ok(sample('portcullis_passthrough_bytes_total{direction="in"}') > 1_000);
         assert.ok(sample('portcullis_passthrough_bytes_total{direction="out"}') > 1_000);
+      });
+
+      it('counts a backend that refuses once, under its reason code, and logs it', async () => {
+        await assert.rejects(handshake(portcullis.httpsPort, { servername: DEAD }));
+        await portcullis.waitForLog((line) => line.code === 'PassthroughBackendUnreachable');
+        const text = await (await fetch(`http://127.0.0.1:${portcullis.healthzPort}/metrics`)).text();
+        const series = text
+          .split('\n')
+          .filter((line) => line.startsWith(`portcullis_passthrough_connections_total{host="${DEAD}"`));
+        assert.deepEqual(series, [
+          `portcullis_passthrough_connections_total{host="${DEAD}",result="PassthroughBackendUnreachable"} 1`,
+        ]);
+        const logged = portcullis.logs.filter((line) => line.code === 'PassthroughBackendUnreachable');
+        assert.equal(logged.length, 1);
+        assert.equal(logged[0]?.sni, DEAD);
       });
 
       it('terminates other hosts on the same port with the local certificate', async () => {

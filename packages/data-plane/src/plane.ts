@@ -199,9 +199,11 @@ export function createDataPlane(options: DataPlaneOptions): DataPlane {
       },
       onSpliceClose: (conn) => {
         const { bytesIn, bytesOut, error } = conn.result;
+        // A failed splice was counted by onError, under its reason code: only its bytes here.
         metrics?.observePassthrough({
           serverName: conn.serverName,
-          result: error === null ? 'ok' : error.reason,
+          result: 'ok',
+          connections: error === null ? 1 : 0,
           bytesIn,
           bytesOut,
         });
