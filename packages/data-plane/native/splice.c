@@ -637,13 +637,14 @@ static socklen_t length_of(const struct sockaddr_storage *ss) {
 /* ---- connections ---- */
 
 /* A connection on client descriptor cfd, not yet watched; NULL without memory. The client ->
-   backend buffer holds at least `initial` bytes. */
-static conn *conn_new(splicer *s, int cfd, size_t initial, double group) {
+   backend buffer holds at least `initial` bytes; the other direction's comes with a backend
+   (a connection still peeking holds one buffer, not two). */
+static conn *conn_new(splicer *s, int cfd, size_t initial, double group, bool with_backend) {
   conn *c = calloc(1, sizeof *c);
   size_t c2u_cap = initial > BUFFER_BYTES ? initial : BUFFER_BYTES;
-  char *u2c = buffer_get(s);
+  char *u2c = with_backend ? buffer_get(s) : NULL;
   char *c2u = c2u_cap == BUFFER_BYTES ? buffer_get(s) : malloc(c2u_cap);
-  if (c == NULL || u2c == NULL || c2u == NULL) {
+  if (c == NULL || (with_backend && u2c == NULL) || c2u == NULL) {
     free(c);
     buffer_put(s, u2c, BUFFER_BYTES);
     buffer_put(s, c2u, c2u_cap);
@@ -652,7 +653,7 @@ static conn *conn_new(splicer *s, int cfd, size_t initial, double group) {
   c->cfd = cfd;
   c->ufd = -1;
   c->c2u = (struct direction){.buf = c2u, .cap = c2u_cap};
-  c->u2c = (struct direction){.buf = u2c, .cap = BUFFER_BYTES};
+  c->u2c = (struct direction){.buf = u2c, .cap = u2c == NULL ? 0 : BUFFER_BYTES};
   c->group = group;
   return c;
 }
@@ -778,7 +779,8 @@ static void decide(splicer *s, conn *c, const struct hello_result *hello) {
   c->target = r->addr;
   c->bytes_in = c->c2u.len;
   timed_remove(s, c);
-  int rc = start_connect(s, c, l->connect_timeout_ms);
+  c->u2c = (struct direction){.buf = buffer_get(s), .cap = BUFFER_BYTES};
+  int rc = c->u2c.buf == NULL ? -ENOMEM : start_connect(s, c, l->connect_timeout_ms);
   if (rc != 0) fail(s, c, REASON_CONNECT_FAILED, -rc);
 }
 
@@ -825,7 +827,7 @@ static void accept_all(splicer *s, listener *l) {
     /* EAGAIN: all taken. Anything else (EMFILE, ECONNABORTED...) ends this round too; the
        next connection's edge brings us back. */
     if (fd < 0) break;
-    conn *c = conn_new(s, fd, 0, l->group);
+    conn *c = conn_new(s, fd, 0, l->group, false);
     if (c == NULL || watch(s, c, fd, 0) != 0) {
       if (c != NULL) conn_free(s, c);
       close(fd);
@@ -947,7 +949,7 @@ static napi_value js_splice(napi_env env, napi_callback_info info) {
   if (parse_target(host, port, &target) != 0) return number(env, -EINVAL);
   int cfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
   if (cfd < 0) return number(env, -errno);
-  conn *c = conn_new(s, cfd, initial_len, group);
+  conn *c = conn_new(s, cfd, initial_len, group, true);
   if (c == NULL) {
     close(cfd);
     return number(env, -ENOMEM);
