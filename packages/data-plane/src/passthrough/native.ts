@@ -251,19 +251,12 @@ function createSplicer(native: Addon, id: number): NativeSplicer {
         options.onHandoff,
         (serverName, bytesIn, bytesOut, reasonCode, errno, remoteAddress, remotePort, host, port) => {
           const target = { host, port };
-          const reason = REASONS[reasonCode] ?? 'aborted';
-          options.onFailure(serverName, target, {
-            bytesIn,
-            bytesOut,
-            error: {
-              reason,
-              message: failureMessage(reason, errno, { target, timeoutMs: connectTimeoutMs }),
-            },
-            peer: {
-              remoteAddress: remoteAddress || 'unknown',
-              remotePort: remotePort >= 0 ? remotePort : null,
-            },
-          });
+          const context = { target, timeoutMs: connectTimeoutMs };
+          options.onFailure(
+            serverName,
+            target,
+            resultOf(bytesIn, bytesOut, reasonCode, errno, remoteAddress, remotePort, context),
+          );
         },
       );
       group.listeners.add(handle);
@@ -327,20 +320,27 @@ function onNativeClose(
   if (entry === undefined) return;
   pending.delete(token);
   entry.group.open--;
+  entry.hooks.onClose?.(resultOf(bytesIn, bytesOut, reasonCode, errno, remoteAddress, remotePort, entry));
+}
+
+/** splice.c's report as a SpliceResult: the client's address comes only with a failure. */
+function resultOf(
+  bytesIn: number,
+  bytesOut: number,
+  reasonCode: number,
+  errno: number,
+  remoteAddress: string,
+  remotePort: number,
+  context: Pick<Pending, 'target' | 'timeoutMs'>,
+): SpliceResult {
   const reason = REASONS[reasonCode] ?? null;
-  const result: SpliceResult =
-    reason === null
-      ? { bytesIn, bytesOut, error: null }
-      : {
-          bytesIn,
-          bytesOut,
-          error: { reason, message: failureMessage(reason, errno, entry) },
-          peer: {
-            remoteAddress: remoteAddress || 'unknown',
-            remotePort: remotePort >= 0 ? remotePort : null,
-          },
-        };
-  entry.hooks.onClose?.(result);
+  if (reason === null) return { bytesIn, bytesOut, error: null };
+  return {
+    bytesIn,
+    bytesOut,
+    error: { reason, message: failureMessage(reason, errno, context) },
+    peer: { remoteAddress: remoteAddress || 'unknown', remotePort: remotePort >= 0 ? remotePort : null },
+  };
 }
 
 function failureMessage(
